@@ -1,0 +1,173 @@
+/**
+ * Every error runtrace throws. Each has a stable `code` so that checks keep working when the package
+ * is loaded twice (two copies mean two classes, and `instanceof` fails across them).
+ */
+
+/** Stable codes of runtrace errors. */
+export type RuntraceErrorCode =
+  | "RUNTRACE_NOT_A_NODE"
+  | "RUNTRACE_INVALID_OPTIONS"
+  | "RUNTRACE_VALIDATION"
+  | "RUNTRACE_SESSION"
+  | "RUNTRACE_TIMEOUT"
+  | "RUNTRACE_CANCELLED"
+  | "RUNTRACE_RETRY_EXHAUSTED"
+  | "RUNTRACE_STORE"
+  | "RUNTRACE_READ";
+
+/** The base of every runtrace error. */
+export class RuntraceError extends Error {
+  override name = "RuntraceError";
+  readonly code: RuntraceErrorCode;
+
+  constructor(code: RuntraceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Describes a received value for an error message: `0 (number)`, `"abc" (string)`, `[Function f]`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "string") {
+    const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
+    return `${JSON.stringify(shown)} (string)`;
+  }
+  if (typeof value === "bigint") return `${value}n (bigint)`;
+  if (typeof value === "symbol") return `${String(value)} (symbol)`;
+  if (typeof value === "object") {
+    if (Array.isArray(value)) return `an array of ${value.length}`;
+    const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+    return ctor && ctor !== "Object" ? `a ${ctor} object` : "an object";
+  }
+  return `${String(value)} (${typeof value})`;
+}
+
+/** `rt.call` (or a helper taking nodes) received something that is not a node. */
+export class NotANodeError extends RuntraceError {
+  override name = "NotANodeError";
+  readonly received: unknown;
+
+  constructor(received: unknown, where = "rt.call") {
+    const fix =
+      typeof received === "function"
+        ? `Wrap it first: const node = rt.functionNode(${received.name || "fn"}); then ${where}(node, ...args).`
+        : `Pass a node made with rt.functionNode(fn), a decorated method (@rt.functionNode), rt.flow or rt.llmNode.`;
+    super("RUNTRACE_NOT_A_NODE", `${where} expected a node, got ${describeValue(received)}. ${fix}`);
+    this.received = received;
+  }
+}
+
+/** Options given to a node, a call or a helper are not valid. Thrown at definition time. */
+export class InvalidOptionsError extends RuntraceError {
+  override name = "InvalidOptionsError";
+
+  constructor(message: string) {
+    super("RUNTRACE_INVALID_OPTIONS", message);
+  }
+}
+
+/** Arguments (or a return value) failed a node's `params` (or `returns`) schema. */
+export class ValidationError extends RuntraceError {
+  override name = "ValidationError";
+  /** The node's name. */
+  readonly node: string;
+  /** The parameter's name, or `"return value"`. */
+  readonly parameter: string;
+  /** The schema library's issues, as it reported them. */
+  readonly issues: readonly unknown[];
+
+  constructor(node: string, parameter: string, detail: string, issues: readonly unknown[]) {
+    super(
+      "RUNTRACE_VALIDATION",
+      `Invalid ${parameter === "return value" ? "return value" : `argument "${parameter}"`} for node "${node}": ${detail}`,
+    );
+    this.node = node;
+    this.parameter = parameter;
+    this.issues = issues;
+  }
+}
+
+/** A session was used the wrong way (run twice, for example). */
+export class SessionError extends RuntraceError {
+  override name = "SessionError";
+
+  constructor(message: string) {
+    super("RUNTRACE_SESSION", message);
+  }
+}
+
+/** A call (or a session) ran past its `timeoutMs`. */
+export class NodeTimeoutError extends RuntraceError {
+  override name = "NodeTimeoutError";
+  readonly node: string;
+  readonly timeoutMs: number;
+
+  constructor(node: string, timeoutMs: number, what = "Node") {
+    super("RUNTRACE_TIMEOUT", `${what} "${node}" timed out after ${timeoutMs} ms (timeoutMs: ${timeoutMs}).`);
+    this.node = node;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A call stopped because its session, its parent or its `signal` was cancelled. */
+export class CancelledError extends RuntraceError {
+  override name = "CancelledError";
+  /** What the cancelling side gave as its reason. */
+  readonly reason: unknown;
+
+  constructor(message: string, reason?: unknown) {
+    super("RUNTRACE_CANCELLED", message, reason instanceof Error ? { cause: reason } : undefined);
+    this.reason = reason;
+  }
+}
+
+/** Every attempt allowed by `retry` failed. `errors` holds each attempt's error, in order. */
+export class RetryExhaustedError extends RuntraceError {
+  override name = "RetryExhaustedError";
+  readonly node: string;
+  readonly errors: readonly unknown[];
+
+  constructor(node: string, errors: readonly unknown[]) {
+    const last = errors[errors.length - 1];
+    const lastMessage = last instanceof Error ? last.message : String(last);
+    super(
+      "RUNTRACE_RETRY_EXHAUSTED",
+      `Node "${node}" failed ${errors.length} attempts; last error: ${lastMessage}`,
+      { cause: last },
+    );
+    this.node = node;
+    this.errors = errors;
+  }
+}
+
+/** A stored session could not be read (missing file, not a runtrace file). */
+export class ReadError extends RuntraceError {
+  override name = "ReadError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RUNTRACE_READ", message, options);
+  }
+}
+
+function hasCode(error: unknown, code: RuntraceErrorCode): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/** True for any runtrace error, also one from another copy of the package. */
+export function isRuntraceError(error: unknown): error is RuntraceError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof RuntraceError || (typeof code === "string" && code.startsWith("RUNTRACE_"));
+}
+
+/** True when a call ended because it was cancelled. */
+export function isCancelledError(error: unknown): error is CancelledError {
+  return error instanceof CancelledError || hasCode(error, "RUNTRACE_CANCELLED");
+}
+
+/** True when a call ended because it timed out. */
+export function isTimeoutError(error: unknown): error is NodeTimeoutError {
+  return error instanceof NodeTimeoutError || hasCode(error, "RUNTRACE_TIMEOUT");
+}

@@ -1,0 +1,70 @@
+/**
+ * @runtrace/core: functions become nodes, `rt.call` runs them in async-context frames, and every
+ * run becomes an exact call tree, stored as JSON lines.
+ *
+ * @example
+ * ```ts
+ * import * as rt from "@runtrace/core";
+ * const shout = rt.functionNode((word: string) => word.toUpperCase());
+ * await rt.session("demo", () => Promise.all(["a", "b"].map((w) => rt.call(shout, w))));
+ * ```
+ */
+
+export type { ConfigureOptions } from "./config.js";
+export { configure } from "./config.js";
+export type { RuntraceErrorCode } from "./errors.js";
+export {
+  CancelledError,
+  InvalidOptionsError,
+  isCancelledError,
+  isRuntraceError,
+  isTimeoutError,
+  NodeTimeoutError,
+  NotANodeError,
+  ReadError,
+  RetryExhaustedError,
+  RuntraceError,
+  SessionError,
+  ValidationError,
+} from "./errors.js";
+export { flush } from "./flush.js";
+export type { Logger } from "./internal/logger.js";
+export type { NodeMethodDecorator } from "./nodes/function-node.js";
+export { functionNode } from "./nodes/function-node.js";
+export type { Node, ToolSchema } from "./nodes/node.js";
+export type { NodeOptions, RecordOptions } from "./nodes/options.js";
+export type { Registry } from "./nodes/registry.js";
+export { registry } from "./nodes/registry.js";
+export type { JsonSchemaObject, ParamsOption } from "./nodes/schema.js";
+export type { FormatTreeOptions } from "./recording/format-tree.js";
+export { formatDuration, formatTree } from "./recording/format-tree.js";
+export type { ReadSessionOptions } from "./recording/read-session.js";
+export { readSession } from "./recording/read-session.js";
+export { SessionReader } from "./recording/reader.js";
+export type { CallRecordJSON } from "./recording/record.js";
+export type { RedactConfig, RedactOptions } from "./recording/redact.js";
+export type { PayloadLimits } from "./recording/sanitize.js";
+export { DEFAULT_LIMITS } from "./recording/sanitize.js";
+export type { RecordPredicate } from "./recording/tree.js";
+export { CallTree } from "./recording/tree.js";
+export type {
+  CallEvent,
+  CallRecord,
+  CallStatus,
+  NodeKind,
+  RecordedError,
+  RecordKind,
+  SessionStatus,
+} from "./recording/types.js";
+export type { CallOptions } from "./runtime/call.js";
+export { call, callWith } from "./runtime/call.js";
+export { bind, context, current, event, setAttributes, signal } from "./runtime/context.js";
+export type { CallInfo } from "./runtime/frame.js";
+export type { Backoff, RetryOption } from "./runtime/retry.js";
+export type { SessionOptions, SessionRunStatus } from "./runtime/session.js";
+export { Session, session } from "./runtime/session.js";
+export type { JsonlStore, JsonlStoreOptions } from "./stores/jsonl.js";
+export { jsonlStore } from "./stores/jsonl.js";
+export type { MemoryStore } from "./stores/memory.js";
+export { memoryStore } from "./stores/memory.js";
+export type { SessionSummary, SessionWriter, Store } from "./stores/store.js";

@@ -1,0 +1,139 @@
+import type { ZodType } from "zod";
+import { describeValue, InvalidOptionsError } from "../errors.js";
+import type { NodeKind } from "../recording/types.js";
+import { Gate } from "../runtime/gate.js";
+import {
+  expectDuration,
+  expectPositiveInteger,
+  type RetryOption,
+  type RetryPolicy,
+  retryPolicy,
+} from "../runtime/retry.js";
+import { checkReturnsOption, Params, type ParamsOption } from "./schema.js";
+
+/** What to record of a node's calls. */
+export interface RecordOptions {
+  /** Record the arguments. @default true */
+  input?: boolean;
+  /** Record the result. @default true */
+  output?: boolean;
+}
+
+/** Options of `rt.functionNode` and `@rt.functionNode(options)`. */
+export interface NodeOptions {
+  /** The node's name in trees, spans and the registry. @default the function's name (`Class.method` for methods) */
+  name?: string;
+  /** @default "function" */
+  kind?: NodeKind;
+  /** What the node does; shown to models when the node is a tool. */
+  description?: string;
+  /** Schemas of the arguments: validated before each run, and the node's tool schema. */
+  params?: ParamsOption;
+  /** Schema of the result, validated after each run. */
+  returns?: ZodType;
+  /** Attempts and backoff for failing runs. */
+  retry?: RetryOption;
+  /** Each attempt fails with `NodeTimeoutError` after this many milliseconds. */
+  timeoutMs?: number;
+  /** How many executions of this node may run at once in this process. @default unlimited */
+  concurrency?: number;
+  /** What to record of each call. */
+  record?: RecordOptions;
+  /** Attributes put on every call's record and span. */
+  attributes?: Record<string, unknown>;
+}
+
+export const NODE_KINDS: readonly NodeKind[] = ["function", "tool", "llm", "agent", "flow"];
+
+const KNOWN_OPTIONS = new Set([
+  "name",
+  "kind",
+  "description",
+  "params",
+  "returns",
+  "retry",
+  "timeoutMs",
+  "concurrency",
+  "record",
+  "attributes",
+]);
+
+/** Everything the runtime needs about a node, checked once at definition. */
+export interface NodeDef {
+  readonly name: string;
+  readonly kind: NodeKind;
+  readonly description: string | undefined;
+  readonly options: Readonly<NodeOptions>;
+  readonly fn: (...args: any[]) => unknown;
+  readonly params: Params | undefined;
+  readonly returns: ZodType | undefined;
+  readonly retry: RetryPolicy | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly gate: Gate | undefined;
+  readonly recordInput: boolean;
+  readonly recordOutput: boolean;
+  readonly attributes: Record<string, unknown> | undefined;
+}
+
+/** Checks options and builds a node definition; throws `InvalidOptionsError` with the fix. */
+export function defineNode(fn: (...args: any[]) => unknown, name: string, options: NodeOptions): NodeDef {
+  const where = `Node "${name}"`;
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionsError(
+      `${where}: expected options to be an object, got ${describeValue(options)}.`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new InvalidOptionsError(
+        `${where}: unknown option \`${key}\`. Known options: ${[...KNOWN_OPTIONS].join(", ")}.`,
+      );
+    }
+  }
+  if (typeof name !== "string" || name.length === 0) {
+    throw new InvalidOptionsError(
+      `A node needs a name: expected \`name\` to be a non-empty string, got ${describeValue(name)}. Pass { name: "..." } or use a named function.`,
+    );
+  }
+  const kind = options.kind ?? "function";
+  if (!NODE_KINDS.includes(kind)) {
+    throw new InvalidOptionsError(
+      `${where}: expected \`kind\` to be one of ${NODE_KINDS.map((k) => `"${k}"`).join(", ")}, got ${describeValue(kind)}.`,
+    );
+  }
+  if (options.description !== undefined && typeof options.description !== "string") {
+    throw new InvalidOptionsError(
+      `${where}: expected \`description\` to be a string, got ${describeValue(options.description)}.`,
+    );
+  }
+  if (
+    options.attributes !== undefined &&
+    (typeof options.attributes !== "object" || options.attributes === null)
+  ) {
+    throw new InvalidOptionsError(
+      `${where}: expected \`attributes\` to be an object, got ${describeValue(options.attributes)}.`,
+    );
+  }
+  const concurrency =
+    options.concurrency === undefined
+      ? undefined
+      : expectPositiveInteger(where, "concurrency", options.concurrency, "how many runs at once");
+  return {
+    name,
+    kind,
+    description: options.description,
+    options: Object.freeze({ ...options }),
+    fn,
+    params: options.params === undefined ? undefined : new Params(where, options.params),
+    returns: checkReturnsOption(where, options.returns),
+    retry: retryPolicy(where, options.retry),
+    timeoutMs:
+      options.timeoutMs === undefined
+        ? undefined
+        : expectDuration(where, "timeoutMs", options.timeoutMs, true),
+    gate: concurrency === undefined ? undefined : new Gate(concurrency),
+    recordInput: options.record?.input ?? true,
+    recordOutput: options.record?.output ?? true,
+    attributes: options.attributes,
+  };
+}

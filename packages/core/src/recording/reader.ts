@@ -1,0 +1,191 @@
+import { addEvent, LiveRecord, mergeAttributes } from "./record.js";
+import { CallTree } from "./tree.js";
+import type { CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
+import { FORMAT_VERSION, type Line } from "./wire.js";
+
+const STATUSES = new Set(["running", "ok", "error", "timeout", "cancelled", "skipped", "interrupted"]);
+
+function status(value: unknown): CallStatus | SessionStatus {
+  return typeof value === "string" && STATUSES.has(value) ? (value as CallStatus) : "error";
+}
+
+/**
+ * Rebuilds a session's tree from its stored lines, one line at a time, so a file can be read while
+ * it grows (a live view) and a file cut off by a crash still reads: unfinished calls stay
+ * `running`. Lines it cannot use are skipped and noted in `tree.warnings`; it never throws.
+ */
+export class SessionReader {
+  #tree: CallTree | undefined;
+  readonly #records = new Map<string, LiveRecord>();
+  readonly #early: string[] = [];
+  #lineNo = 0;
+  #ended = false;
+  /** Where the lines come from, for warnings. */
+  readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  /** The tree so far; `undefined` until the session's first line was read. */
+  get tree(): CallTree | undefined {
+    return this.#tree;
+  }
+
+  /** True once the session's `session-end` line was read. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Reads one line (without its newline). Returns the record it touched, if any. */
+  push(text: string): CallRecord | undefined {
+    this.#lineNo++;
+    if (text.length === 0 || text.trim().length === 0) return undefined;
+    let line: Line;
+    try {
+      line = JSON.parse(text) as Line;
+    } catch {
+      this.#warn(`line ${this.#lineNo} is not valid JSON and was skipped (${text.slice(0, 60)}…)`);
+      return undefined;
+    }
+    try {
+      return this.#apply(line);
+    } catch (error) {
+      this.#warn(`line ${this.#lineNo} could not be used: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Records a problem found outside the lines themselves (a cut-off last line, say). */
+  warn(message: string): void {
+    this.#warn(message);
+  }
+
+  #warn(message: string): void {
+    if (this.#tree) this.#tree.warnings.push(message);
+    else this.#early.push(message);
+  }
+
+  #apply(line: Line): CallRecord | undefined {
+    if (line === null || typeof line !== "object") throw new Error("not an object");
+    if (line.type === "session") {
+      if (this.#tree) throw new Error("a second session header");
+      if (typeof line.v === "number" && line.v > FORMAT_VERSION) {
+        this.#early.push(
+          `written in format v${line.v}; this reader knows v${FORMAT_VERSION} and reads what it can`,
+        );
+      }
+      const root = new LiveRecord(
+        "0",
+        null,
+        String(line.id),
+        String(line.name),
+        "session",
+        Number(line.start),
+        undefined,
+      );
+      root.attributes = line.attributes ?? root.attributes;
+      root.traceId = line.traceId;
+      root.spanId = line.spanId;
+      const tree = new CallTree(root);
+      tree.warnings.push(...this.#early);
+      tree.writer = { pid: line.pid, host: line.host };
+      this.#tree = tree;
+      this.#records.set("0", root);
+      return root;
+    }
+    const tree = this.#tree;
+    if (tree === undefined)
+      throw new Error(`a "${String((line as { type?: unknown }).type)}" line before the session header`);
+    switch (line.type) {
+      case "start":
+      case "call": {
+        const parent = this.#records.get(String(line.parent));
+        const record = new LiveRecord(
+          String(line.id),
+          parent ? parent.id : "0",
+          tree.root.sessionId,
+          String(line.node),
+          line.kind as RecordKind,
+          Number(line.start),
+          line.input,
+        );
+        if (line.attempts !== undefined) record.attempts = line.attempts;
+        if (line.waitMs !== undefined) record.waitMs = line.waitMs;
+        if (line.events) record.events = line.events;
+        if (line.attributes) record.attributes = line.attributes;
+        record.traceId = line.traceId;
+        record.spanId = line.spanId;
+        if (line.type === "call") {
+          record.status = status(line.status);
+          record.end = line.end;
+          record.output = line.output;
+          record.error = line.error as RecordedError | undefined;
+        }
+        if (!parent)
+          this.#warn(
+            `call ${record.id} names an unknown parent ${String(line.parent)}; shown under the session`,
+          );
+        tree.attach(record, parent ?? tree.root);
+        this.#records.set(record.id, record);
+        return record;
+      }
+      case "end": {
+        const record = this.#find(line.id);
+        record.status = status(line.status);
+        record.end = line.end;
+        if (line.attempts !== undefined) record.attempts = line.attempts;
+        if (line.waitMs !== undefined) record.waitMs = line.waitMs;
+        record.output = line.output;
+        record.error = line.error as RecordedError | undefined;
+        return record;
+      }
+      case "event": {
+        const record = this.#find(line.id);
+        addEvent(
+          record,
+          line.data === undefined
+            ? { name: line.name, time: line.time }
+            : { name: line.name, time: line.time, data: line.data },
+        );
+        return record;
+      }
+      case "attributes": {
+        const record = this.#find(line.id);
+        mergeAttributes(record, line.attributes);
+        return record;
+      }
+      case "session-end": {
+        const root = tree.root as LiveRecord;
+        root.status = status(line.status);
+        root.end = line.end;
+        root.output = line.output;
+        root.error = line.error as RecordedError | undefined;
+        if (line.attributes) root.attributes = line.attributes;
+        this.#ended = true;
+        return root;
+      }
+      default:
+        throw new Error(`unknown line type ${JSON.stringify((line as { type?: unknown }).type)}`);
+    }
+  }
+
+  #find(id: unknown): LiveRecord {
+    const record = this.#records.get(String(id));
+    if (!record) throw new Error(`no call with id ${String(id)}`);
+    return record;
+  }
+}
+
+/** Whether the process that wrote a session still runs (same host only). */
+export function writerAlive(tree: CallTree, host: string): boolean {
+  const meta = tree.writer;
+  if (meta === undefined || typeof meta.pid !== "number") return false;
+  if (meta.host !== host) return true;
+  try {
+    process.kill(meta.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}

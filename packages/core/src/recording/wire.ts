@@ -1,0 +1,156 @@
+import type { CallEvent, CallRecord } from "./types.js";
+
+/**
+ * The stored event format, version 1: one JSON object per line, appended as things happen.
+ * `docs/format.md` documents it; `reader.ts` reads it back. Keep the two in step.
+ */
+export const FORMAT_VERSION = 1;
+
+/** First line of a file: who wrote it and when the session started. */
+export interface SessionLine {
+  type: "session";
+  v: number;
+  id: string;
+  name: string;
+  start: number;
+  pid: number;
+  host: string;
+  attributes?: Record<string, unknown>;
+  traceId?: string;
+  spanId?: string;
+}
+
+/** A call that was still running when written (`start`) or one written whole (`call`). */
+export interface CallLine {
+  type: "start" | "call";
+  id: string;
+  parent: string;
+  node: string;
+  kind: string;
+  start: number;
+  input?: unknown;
+  attempts?: number;
+  waitMs?: number;
+  events?: CallEvent[];
+  attributes?: Record<string, unknown>;
+  traceId?: string;
+  spanId?: string;
+  // Only on `call` lines:
+  status?: string;
+  end?: number;
+  output?: unknown;
+  error?: unknown;
+}
+
+/** The end of a call written earlier as `start`. */
+export interface EndLine {
+  type: "end";
+  id: string;
+  status: string;
+  end: number;
+  attempts?: number;
+  waitMs?: number;
+  output?: unknown;
+  error?: unknown;
+}
+
+export interface EventLine {
+  type: "event";
+  id: string;
+  name: string;
+  time: number;
+  data?: unknown;
+}
+
+export interface AttributesLine {
+  type: "attributes";
+  id: string;
+  attributes: Record<string, unknown>;
+}
+
+/** The session ended (later lines may still come from stray work of that session). */
+export interface SessionEndLine {
+  type: "session-end";
+  status: string;
+  end: number;
+  output?: unknown;
+  error?: unknown;
+  attributes?: Record<string, unknown>;
+}
+
+export type Line = SessionLine | CallLine | EndLine | EventLine | AttributesLine | SessionEndLine;
+
+function hasKeys(value: Record<string, unknown>): boolean {
+  for (const _ in value) return true;
+  return false;
+}
+
+export function sessionLine(root: CallRecord, pid: number, host: string): string {
+  const line: SessionLine = {
+    type: "session",
+    v: FORMAT_VERSION,
+    id: root.sessionId,
+    name: root.node,
+    start: root.start,
+    pid,
+    host,
+  };
+  if (hasKeys(root.attributes)) line.attributes = root.attributes;
+  if (root.traceId !== undefined) line.traceId = root.traceId;
+  if (root.spanId !== undefined) line.spanId = root.spanId;
+  return JSON.stringify(line);
+}
+
+/** A `call` line when the record has ended, else a `start` line. */
+export function callLine(record: CallRecord): string {
+  const ended = record.end !== undefined;
+  const line: CallLine = {
+    type: ended ? "call" : "start",
+    id: record.id,
+    parent: record.parentId ?? "0",
+    node: record.node,
+    kind: record.kind,
+    start: record.start,
+  };
+  if (record.input !== undefined) line.input = record.input;
+  if (record.attempts !== 0) line.attempts = record.attempts;
+  if (record.waitMs !== undefined) line.waitMs = record.waitMs;
+  if (record.events.length > 0) line.events = record.events;
+  if (hasKeys(record.attributes)) line.attributes = record.attributes;
+  if (record.traceId !== undefined) line.traceId = record.traceId;
+  if (record.spanId !== undefined) line.spanId = record.spanId;
+  if (ended) {
+    line.status = record.status;
+    line.end = record.end;
+    if (record.output !== undefined) line.output = record.output;
+    if (record.error !== undefined) line.error = record.error;
+  }
+  return JSON.stringify(line);
+}
+
+export function endLine(record: CallRecord): string {
+  const line: EndLine = { type: "end", id: record.id, status: record.status, end: record.end ?? 0 };
+  if (record.attempts !== 0) line.attempts = record.attempts;
+  if (record.waitMs !== undefined) line.waitMs = record.waitMs;
+  if (record.output !== undefined) line.output = record.output;
+  if (record.error !== undefined) line.error = record.error;
+  return JSON.stringify(line);
+}
+
+export function eventLine(record: CallRecord, event: CallEvent): string {
+  const line: EventLine = { type: "event", id: record.id, name: event.name, time: event.time };
+  if (event.data !== undefined) line.data = event.data;
+  return JSON.stringify(line);
+}
+
+export function attributesLine(record: CallRecord, attributes: Record<string, unknown>): string {
+  return JSON.stringify({ type: "attributes", id: record.id, attributes } satisfies AttributesLine);
+}
+
+export function sessionEndLine(root: CallRecord): string {
+  const line: SessionEndLine = { type: "session-end", status: root.status, end: root.end ?? 0 };
+  if (root.output !== undefined) line.output = root.output;
+  if (root.error !== undefined) line.error = root.error;
+  if (hasKeys(root.attributes)) line.attributes = root.attributes;
+  return JSON.stringify(line);
+}

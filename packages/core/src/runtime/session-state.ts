@@ -1,0 +1,187 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { currentSettings, resolveStore } from "../config.js";
+import { now } from "../internal/clock.js";
+import { warnOnce } from "../internal/logger.js";
+import type { NodeDef } from "../nodes/options.js";
+import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
+import { type SanitizeOptions, sanitize, sanitizeError } from "../recording/sanitize.js";
+import { CallTree } from "../recording/tree.js";
+import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
+import { trackStore } from "../stores/registry.js";
+import type { SessionWriter, Store } from "../stores/store.js";
+import { Scope } from "./scope.js";
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/** A session id: its UTC start time, so ids sort by time, and 40 random bits. */
+export function newSessionId(date = new Date()): string {
+  const day = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
+  const time = `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
+  return `${day}-${time}-${randomBytes(5).toString("hex")}`;
+}
+
+const HOST = hostname();
+
+/** Session-level facts the stores write in a session's header. */
+export interface SessionMeta {
+  pid: number;
+  host: string;
+}
+
+/**
+ * The recording side of a session: its tree, its writers, its root scope. Calls report to it
+ * synchronously; it hands each change to the writers, which never throw.
+ */
+export class SessionState {
+  readonly id: string;
+  readonly name: string;
+  readonly tree: CallTree;
+  readonly root: LiveRecord;
+  readonly scope = new Scope();
+  readonly meta: SessionMeta = { pid: process.pid, host: HOST };
+  readonly sanitize: SanitizeOptions;
+  readonly recording: boolean;
+  readonly recordInput: boolean;
+  readonly recordOutput: boolean;
+  #writers: SessionWriter[] = [];
+  #next = 1;
+  #values: Map<unknown, unknown> | undefined;
+
+  constructor(name: string, attributes: Record<string, unknown> | undefined) {
+    const settings = currentSettings();
+    this.sanitize = settings.sanitize;
+    this.recording = settings.recording;
+    this.recordInput = settings.recordInput;
+    this.recordOutput = settings.recordOutput;
+    this.id = newSessionId();
+    this.name = name;
+    this.root = new LiveRecord("0", null, this.id, name, "session", now(), undefined);
+    if (attributes)
+      mergeAttributes(this.root, sanitize(attributes, this.sanitize) as Record<string, unknown>);
+    this.tree = new CallTree(this.root);
+    this.tree.writer = this.meta;
+  }
+
+  /** Session-scoped values of `rt.context`. */
+  get values(): Map<unknown, unknown> {
+    this.#values ??= new Map();
+    return this.#values;
+  }
+
+  /** Starts recording: opens the store's writer (a store that fails is reported, not thrown). */
+  open(store: Store | null | undefined): void {
+    this.root.start = now();
+    const target = store === undefined ? resolveStore() : store;
+    if (target === null || !this.recording) return;
+    try {
+      trackStore(target);
+      this.#writers.push(target.openSession(this.tree));
+    } catch (error) {
+      warnOnce(
+        `open:${target.description}`,
+        `store ${target.description} could not open a session: ${String(error)}`,
+      );
+    }
+  }
+
+  /** Adds a writer (a live listener, the tracing bridge) that sees every later change. */
+  addWriter(writer: SessionWriter): void {
+    this.#writers.push(writer);
+  }
+
+  startCall(parent: CallRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
+    const input =
+      this.recording && this.recordInput && def.recordInput ? sanitize(args, this.sanitize) : undefined;
+    const record = new LiveRecord(String(this.#next++), parent.id, this.id, name, def.kind, now(), input);
+    if (!this.recording) return record;
+    if (def.attributes)
+      mergeAttributes(record, sanitize(def.attributes, this.sanitize) as Record<string, unknown>);
+    this.tree.attach(record, parent);
+    for (const writer of this.#writers) {
+      try {
+        writer.started(record);
+      } catch (error) {
+        writerFailed(error);
+      }
+    }
+    return record;
+  }
+
+  endCall(
+    record: LiveRecord,
+    status: CallStatus,
+    output: unknown,
+    error: unknown,
+    recordOutput = true,
+  ): void {
+    record.end = now();
+    record.status = status;
+    if (!this.recording) return;
+    if (status === "ok") {
+      if (recordOutput && this.recordOutput) record.output = sanitize(output, this.sanitize);
+    } else {
+      record.error = sanitizeError(error, this.sanitize);
+    }
+    for (const writer of this.#writers) {
+      try {
+        writer.ended(record);
+      } catch (error) {
+        writerFailed(error);
+      }
+    }
+  }
+
+  event(record: CallRecord, name: string, data: unknown): void {
+    if (!this.recording) return;
+    const event =
+      data === undefined ? { name, time: now() } : { name, time: now(), data: sanitize(data, this.sanitize) };
+    addEvent(record, event);
+    for (const writer of this.#writers) {
+      try {
+        writer.event(record, event);
+      } catch (error) {
+        writerFailed(error);
+      }
+    }
+  }
+
+  attributes(record: CallRecord, attributes: Record<string, unknown>): void {
+    if (!this.recording) return;
+    const changed = sanitize(attributes, this.sanitize) as Record<string, unknown>;
+    mergeAttributes(record, changed);
+    for (const writer of this.#writers) {
+      try {
+        writer.attributes(record, changed);
+      } catch (error) {
+        writerFailed(error);
+      }
+    }
+  }
+
+  /** Ends the session's root record and tells the writers. */
+  close(status: SessionStatus, output: unknown, error: unknown): void {
+    const root = this.root;
+    root.end = now();
+    root.status = status;
+    if (status === "ok") {
+      if (this.recordOutput) root.output = sanitize(output, this.sanitize);
+    } else if (error !== undefined) {
+      root.error = sanitizeError(error, this.sanitize);
+    }
+    for (const writer of this.#writers) {
+      try {
+        writer.closed(root);
+      } catch (error) {
+        writerFailed(error);
+      }
+    }
+  }
+}
+
+// Writers promise not to throw; one that does anyway must not reach the code being recorded.
+function writerFailed(error: unknown): void {
+  warnOnce(`writer:${String(error)}`, `a session writer failed and was skipped: ${String(error)}`);
+}

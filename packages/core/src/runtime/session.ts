@@ -1,0 +1,196 @@
+import {
+  CancelledError,
+  describeValue,
+  InvalidOptionsError,
+  NodeTimeoutError,
+  SessionError,
+} from "../errors.js";
+import type { CallTree } from "../recording/tree.js";
+import type { SessionStatus } from "../recording/types.js";
+import type { Store } from "../stores/store.js";
+import { Frame, storage } from "./frame.js";
+import { expectDuration } from "./retry.js";
+import { SessionState } from "./session-state.js";
+
+/** Options of `new rt.Session` and `rt.session`. */
+export interface SessionOptions {
+  /** @default "session" */
+  name?: string;
+  /** Where this session is stored; `null` stores nothing. @default the configured store */
+  store?: Store | null;
+  /** The session fails with `NodeTimeoutError` after this long; running calls end `cancelled`. */
+  timeoutMs?: number;
+  /** Cancels the session when it aborts. */
+  signal?: AbortSignal;
+  /** Attributes of the session's root record. */
+  attributes?: Record<string, unknown>;
+  /**
+   * A W3C trace-context carrier (`{ traceparent, tracestate }`) from another process, so that this
+   * session continues that trace (see `rt.inject`). Used when tracing is on.
+   */
+  parent?: Record<string, string | string[] | undefined>;
+}
+
+/** Where a session stands: `pending` until `run` is called, then like its root record. */
+export type SessionRunStatus = SessionStatus | "pending";
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? `: ${reason.message}` : reason === undefined ? "" : `: ${String(reason)}`;
+}
+
+/**
+ * One recorded tree, one trace, one stored file. Run code in it once with `run`; every `rt.call`
+ * made inside (however deep, however parallel) lands in its tree.
+ *
+ * @example
+ * ```ts
+ * const session = new rt.Session({ name: "answer", timeoutMs: 30_000 });
+ * const answer = await session.run(() => rt.call(agent, question));
+ * console.log(rt.formatTree(session.tree));
+ * ```
+ */
+export class Session {
+  readonly #state: SessionState;
+  readonly #options: SessionOptions;
+  #started = false;
+
+  constructor(options: SessionOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidOptionsError(`rt.Session expected an options object, got ${describeValue(options)}.`);
+    }
+    const name = options.name ?? "session";
+    if (typeof name !== "string" || name === "") {
+      throw new InvalidOptionsError(
+        `rt.Session: expected \`name\` to be a non-empty string, got ${describeValue(name)}.`,
+      );
+    }
+    if (options.timeoutMs !== undefined)
+      expectDuration(`Session "${name}"`, "timeoutMs", options.timeoutMs, true);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new InvalidOptionsError(
+        `Session "${name}": expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}.`,
+      );
+    }
+    this.#options = options;
+    this.#state = new SessionState(name, options.attributes);
+  }
+
+  get id(): string {
+    return this.#state.id;
+  }
+
+  get name(): string {
+    return this.#state.name;
+  }
+
+  get status(): SessionRunStatus {
+    return this.#started ? (this.#state.root.status as SessionStatus) : "pending";
+  }
+
+  /** The session's call tree: live while it runs, complete afterwards. */
+  get tree(): CallTree {
+    return this.#state.tree;
+  }
+
+  /** Aborts every running call of the session (they end `cancelled`); `run` rejects with `CancelledError`. */
+  cancel(reason?: unknown): void {
+    const state = this.#state;
+    state.scope.abort(
+      new CancelledError(`Session "${state.name}" was cancelled${reasonText(reason)}`, reason),
+    );
+  }
+
+  /**
+   * Runs `fn` as this session (once per session) and resolves with its result. The session ends
+   * when `fn` settles, or at once when it is cancelled or times out.
+   */
+  run<T>(fn: (session: Session) => T | PromiseLike<T>): Promise<Awaited<T>> {
+    if (this.#started) {
+      return Promise.reject(
+        new SessionError(
+          `Session "${this.name}" (${this.id}) has already run; a session records one run. Create a new rt.Session for the next one.`,
+        ),
+      );
+    }
+    if (typeof fn !== "function") {
+      return Promise.reject(
+        new InvalidOptionsError(
+          `session.run expected a function (session) => ..., got ${describeValue(fn)}.`,
+        ),
+      );
+    }
+    this.#started = true;
+    const state = this.#state;
+    const { signal, timeoutMs } = this.#options;
+    state.open(this.#options.store);
+    return new Promise<Awaited<T>>((resolve, reject) => {
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let unlink: (() => void) | undefined;
+      const scope = state.scope;
+      const settle = (status: SessionStatus, value: unknown, error: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        unlink?.();
+        scope.leave(runner);
+        state.close(status, value, error);
+        if (status === "ok") resolve(value as Awaited<T>);
+        else reject(error);
+      };
+      const runner = {
+        cancel: (reason: unknown) =>
+          settle(reason instanceof NodeTimeoutError ? "timeout" : "cancelled", undefined, reason),
+      };
+      scope.enter(runner);
+      if (signal !== undefined) {
+        const onAbort = () => this.cancel(signal.reason);
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener("abort", onAbort, { once: true });
+          unlink = () => signal.removeEventListener("abort", onAbort);
+        }
+      }
+      if (timeoutMs !== undefined && !settled) {
+        timer = setTimeout(
+          () => scope.abort(new NodeTimeoutError(state.name, timeoutMs, "Session")),
+          timeoutMs,
+        );
+      }
+      if (settled || scope.aborted) {
+        if (!settled) runner.cancel(scope.reason);
+        return;
+      }
+      try {
+        const out = storage.run(new Frame(state, state.root, scope, 0), fn, this);
+        Promise.resolve(out).then(
+          (value) => settle("ok", value, undefined),
+          (error) => settle(error instanceof CancelledError ? "cancelled" : "error", undefined, error),
+        );
+      } catch (error) {
+        settle("error", undefined, error);
+      }
+    });
+  }
+}
+
+/**
+ * Runs `fn` in a new session: `rt.session("name", fn)` is `new rt.Session({ name }).run(fn)`.
+ *
+ * @example
+ * ```ts
+ * const out = await rt.session("nightly-report", () => rt.call(pipeline, input));
+ * ```
+ */
+export function session<T>(
+  nameOrOptions: string | SessionOptions,
+  fn: (session: Session) => T | PromiseLike<T>,
+): Promise<Awaited<T>> {
+  let instance: Session;
+  try {
+    instance = new Session(typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return instance.run(fn);
+}

@@ -1,0 +1,57 @@
+import { ReadError } from "../errors.js";
+import type { CallTree } from "../recording/tree.js";
+import type { SessionSummary, SessionWriter, Store } from "./store.js";
+import { byStartDescending, summarize } from "./summary.js";
+
+// The memory store keeps the live tree itself, so it needs to hear nothing per call.
+const NOOP_WRITER: SessionWriter = {
+  started() {},
+  ended() {},
+  event() {},
+  attributes() {},
+  closed() {},
+};
+
+/** A store that keeps sessions in this process only (tests, short scripts, embedding). */
+export interface MemoryStore extends Store {
+  /** Forgets every session. */
+  clear(): void;
+}
+
+/**
+ * Keeps every session's tree in memory.
+ *
+ * @example
+ * ```ts
+ * const store = rt.memoryStore();
+ * rt.configure({ store });
+ * await rt.session("demo", () => rt.call(node, 1));
+ * const [latest] = await store.listSessions();
+ * ```
+ */
+export function memoryStore(): MemoryStore {
+  const sessions = new Map<string, CallTree>();
+  return {
+    description: "memory",
+    openSession(tree) {
+      sessions.set(tree.root.sessionId, tree);
+      return NOOP_WRITER;
+    },
+    async listSessions(): Promise<SessionSummary[]> {
+      return [...sessions.values()].map((tree) => summarize(tree)).sort(byStartDescending);
+    },
+    async readSession(id) {
+      const tree = sessions.get(id);
+      if (tree === undefined) {
+        throw new ReadError(
+          `No session "${id}" in this memory store (it holds ${sessions.size}). List them with store.listSessions().`,
+        );
+      }
+      return tree;
+    },
+    async flush() {},
+    clear() {
+      sessions.clear();
+    },
+  };
+}

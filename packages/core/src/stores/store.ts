@@ -1,0 +1,50 @@
+import type { CallTree } from "../recording/tree.js";
+import type { CallEvent, CallRecord, SessionStatus } from "../recording/types.js";
+
+/**
+ * Receives one session's recording as it happens. The session calls these synchronously on the
+ * call path, so an implementation must be cheap and must never throw (report through the logger).
+ */
+export interface SessionWriter {
+  /** A call started (its record is already in the tree). */
+  started(record: CallRecord): void;
+  /** A call settled: `status`, `end`, `output` or `error` are set. */
+  ended(record: CallRecord): void;
+  /** An event was added to a call. */
+  event(record: CallRecord, event: CallEvent): void;
+  /** Attributes were merged into a call (`changed` holds only the new ones). */
+  attributes(record: CallRecord, changed: Record<string, unknown>): void;
+  /** The session ended (the root record is final). Later calls may still arrive from stray work. */
+  closed(root: CallRecord): void;
+}
+
+/** One line of `runtrace ls`: what a store knows about a session without building its tree. */
+export interface SessionSummary {
+  id: string;
+  name: string;
+  status: SessionStatus;
+  start: number;
+  end: number | undefined;
+  /** Number of calls. */
+  calls: number;
+  /** Number of calls that ended in `error` or `timeout`. */
+  errors: number;
+  /** Where it is stored, when it is a file. */
+  file?: string;
+  /** Set when the session could not be read; the other fields are then best effort. */
+  problem?: string;
+}
+
+/** Where sessions are kept. `rt.jsonlStore()` (the default) and `rt.memoryStore()` implement it. */
+export interface Store {
+  /** A short description, such as `jsonl:/app/.runtrace` or `memory`. */
+  readonly description: string;
+  /** Called when a session starts; the tree is live and grows as calls are made. */
+  openSession(tree: CallTree): SessionWriter;
+  /** Sessions this store holds, newest first. */
+  listSessions(): Promise<SessionSummary[]>;
+  /** Rebuilds a stored session's tree. Rejects with `ReadError` for an unknown id. */
+  readSession(id: string): Promise<CallTree>;
+  /** Resolves once everything written so far is durable. */
+  flush(): Promise<void>;
+}
