@@ -68,3 +68,9 @@ export { jsonlStore } from "./stores/jsonl.js";
 export type { MemoryStore } from "./stores/memory.js";
 export { memoryStore } from "./stores/memory.js";
 export type { SessionSummary, SessionWriter, Store } from "./stores/store.js";
+
+// flows (keep this marker: exports of flows/ go right below it)
+
+// tracing (keep this marker: exports of tracing/ go right below it)
+
+// llm (keep this marker: exports of llm/ go right below it)

@@ -143,15 +143,14 @@ export class Execution implements Cancellable {
       this.#timer = setTimeout(() => this.#timedOut(attempt, ms), ms);
     }
     const frame = new Frame(this.#session, this.record, scope, attempt);
+    const fn = this.#def.fn as (...args: unknown[]) => unknown;
+    const tracer = this.#session.tracer;
     let out: unknown;
     try {
-      out = storage.run(
-        frame,
-        invoke,
-        this.#def.fn as (...args: unknown[]) => unknown,
-        this.#self,
-        this.#args,
-      );
+      out =
+        tracer === undefined
+          ? storage.run(frame, invoke, fn, this.#self, this.#args)
+          : tracer.activate(this.record, () => storage.run(frame, invoke, fn, this.#self, this.#args));
     } catch (error) {
       this.#attemptFailed(attempt, error, "error");
       return;

@@ -11,6 +11,7 @@ import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.j
 import { trackStore } from "../stores/registry.js";
 import type { SessionWriter, Store } from "../stores/store.js";
 import { Scope } from "./scope.js";
+import { type CallTracer, tracerFor } from "./tracer-hook.js";
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
@@ -47,6 +48,8 @@ export class SessionState {
   readonly recordInput: boolean;
   readonly recordOutput: boolean;
   #writers: SessionWriter[] = [];
+  /** The tracing bridge when this session is traced (decided once, when it opens). */
+  tracer: CallTracer | undefined;
   #next = 1;
   #values: Map<unknown, unknown> | undefined;
 
@@ -71,9 +74,19 @@ export class SessionState {
     return this.#values;
   }
 
-  /** Starts recording: opens the store's writer (a store that fails is reported, not thrown). */
-  open(store: Store | null | undefined): void {
+  /**
+   * Starts recording: opens the store's writer (a store that fails is reported, not thrown) and,
+   * when a tracer provider is registered, the tracing bridge.
+   */
+  open(store: Store | null | undefined, parent?: Record<string, unknown>): void {
     this.root.start = now();
+    try {
+      this.tracer = tracerFor(this.root, parent);
+    } catch (error) {
+      warnOnce("tracer", `tracing could not start for a session and is off for it: ${String(error)}`);
+    }
+    // The tracer goes first: it sets the trace and span ids that the store then writes.
+    if (this.tracer) this.#writers.push(this.tracer);
     const target = store === undefined ? resolveStore() : store;
     if (target === null || !this.recording) return;
     try {
@@ -102,7 +115,7 @@ export class SessionState {
     this.tree.attach(record, parent);
     for (const writer of this.#writers) {
       try {
-        writer.started(record);
+        writer.started(record, parent);
       } catch (error) {
         writerFailed(error);
       }
@@ -122,7 +135,7 @@ export class SessionState {
     if (!this.recording) return;
     if (status === "ok") {
       if (recordOutput && this.recordOutput) record.output = sanitize(output, this.sanitize);
-    } else {
+    } else if (error !== undefined) {
       record.error = sanitizeError(error, this.sanitize);
     }
     for (const writer of this.#writers) {

@@ -122,7 +122,7 @@ export class Session {
     this.#started = true;
     const state = this.#state;
     const { signal, timeoutMs } = this.#options;
-    state.open(this.#options.store);
+    state.open(this.#options.store, this.#options.parent);
     return new Promise<Awaited<T>>((resolve, reject) => {
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -162,7 +162,12 @@ export class Session {
         return;
       }
       try {
-        const out = storage.run(new Frame(state, state.root, scope, 0), fn, this);
+        const frame = new Frame(state, state.root, scope, 0);
+        const tracer = state.tracer;
+        const out =
+          tracer === undefined
+            ? storage.run(frame, fn, this)
+            : tracer.activate(state.root, () => storage.run(frame, fn, this));
         Promise.resolve(out).then(
           (value) => settle("ok", value, undefined),
           (error) => settle(error instanceof CancelledError ? "cancelled" : "error", undefined, error),

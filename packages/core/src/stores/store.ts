@@ -6,8 +6,8 @@ import type { CallEvent, CallRecord, SessionStatus } from "../recording/types.js
  * call path, so an implementation must be cheap and must never throw (report through the logger).
  */
 export interface SessionWriter {
-  /** A call started (its record is already in the tree). */
-  started(record: CallRecord): void;
+  /** A call started (its record is already in the tree, under `parent`). */
+  started(record: CallRecord, parent: CallRecord): void;
   /** A call settled: `status`, `end`, `output` or `error` are set. */
   ended(record: CallRecord): void;
   /** An event was added to a call. */

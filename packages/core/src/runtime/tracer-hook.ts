@@ -1,0 +1,32 @@
+import type { CallRecord } from "../recording/types.js";
+import type { SessionWriter } from "../stores/store.js";
+
+/**
+ * What the tracing bridge (tracing/) plugs into the runtime. It hears every change like a store
+ * writer does, and also wraps each attempt so spans made inside a node nest under the node's span.
+ * The runtime itself never imports OpenTelemetry.
+ */
+export interface CallTracer extends SessionWriter {
+  /** Runs `fn` with the span of `record` active (in the tracing library's own context). */
+  activate<T>(record: CallRecord, fn: () => T): T;
+}
+
+/** Decides, once per session, whether it is traced; returns its tracer or `undefined`. */
+export type TracerFactory = (
+  root: CallRecord,
+  parent: Record<string, unknown> | undefined,
+) => CallTracer | undefined;
+
+let factory: TracerFactory | undefined;
+
+/** Installs the tracing bridge (done by tracing/ when it loads). */
+export function setTracerFactory(next: TracerFactory | undefined): void {
+  factory = next;
+}
+
+export function tracerFor(
+  root: CallRecord,
+  parent: Record<string, unknown> | undefined,
+): CallTracer | undefined {
+  return factory?.(root, parent);
+}
