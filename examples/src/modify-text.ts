@@ -6,7 +6,8 @@ import * as rt from "@runtrace/core";
 
 export const splitText = rt.functionNode((text: string) => text.split(" "), { name: "splitText" });
 export const swapCase = rt.functionNode(
-  async (word: string) => [...word].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(""),
+  async (word: string) =>
+    [...word].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(""),
   { name: "swapCase" },
 );
 
