@@ -60,6 +60,8 @@ export type { CallOptions } from "./runtime/call.js";
 export { call, callWith } from "./runtime/call.js";
 export { bind, context, current, event, setAttributes, signal } from "./runtime/context.js";
 export type { CallInfo } from "./runtime/frame.js";
+export type { AllOptions, AsCompletedOptions, Completed, Settled, Task } from "./runtime/parallel.js";
+export { all, asCompleted, map } from "./runtime/parallel.js";
 export type { Backoff, RetryOption } from "./runtime/retry.js";
 export type { SessionOptions, SessionRunStatus } from "./runtime/session.js";
 export { Session, session } from "./runtime/session.js";

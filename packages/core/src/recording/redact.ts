@@ -124,6 +124,14 @@ export class Redactor {
     this.#replaceAll = () => replacement;
   }
 
+  /**
+   * true when no rule can match a string shorter than 16 characters (no custom value patterns), so
+   * short strings may be recorded without running any regex.
+   */
+  get shortStringsSafe(): boolean {
+    return this.#patterns.length === 0;
+  }
+
   /** true when a value stored under this key must be replaced entirely */
   isSecretKey(key: string): boolean {
     if (!this.enabled) return false;

@@ -18,15 +18,31 @@ export interface CallOptions {
   attributes?: Record<string, unknown>;
 }
 
+// One shared executor instead of a closure per call: it runs synchronously inside `new Promise`,
+// so the functions it leaves here are read back before anything else can run.
+let settleValue: (value: unknown) => void = () => {};
+let settleError: (error: unknown) => void = () => {};
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  settleValue = resolve;
+  settleError = reject;
+}
+
 function run(
   parent: Frame,
   handle: NodeHandle,
   args: unknown[],
   settings: CallSettings | undefined,
 ): Promise<unknown> {
-  return new Promise((resolve, reject) => {
+  const promise = new Promise(capture);
+  const resolve = settleValue;
+  const reject = settleError;
+  try {
     new Execution(parent, handle, args, settings, resolve, reject).begin();
-  });
+  } catch (error) {
+    // Recording never throws into user code; this is only a last line of defence.
+    reject(error);
+  }
+  return promise;
 }
 
 /**

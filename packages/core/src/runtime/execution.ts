@@ -43,6 +43,9 @@ function reasonText(reason: unknown): string {
  * Cancellation of the scope it runs in settles it at once, whatever the function is doing.
  */
 export class Execution implements Cancellable {
+  scopePrev: Cancellable | undefined = undefined;
+  scopeNext: Cancellable | undefined = undefined;
+  scopeOwner: Scope | undefined = undefined;
   readonly #session: SessionState;
   readonly #def: NodeDef;
   readonly #self: unknown;

@@ -1,6 +1,12 @@
-/** Something running in a scope that must stop when the scope aborts. */
+/**
+ * Something running in a scope that must stop when the scope aborts. The scope links its entries
+ * into a list through these fields: entering and leaving cost two pointer writes, no hashing.
+ */
 export interface Cancellable {
   cancel(reason: unknown): void;
+  scopePrev: Cancellable | undefined;
+  scopeNext: Cancellable | undefined;
+  scopeOwner: Scope | undefined;
 }
 
 /**
@@ -12,10 +18,11 @@ export interface Cancellable {
  */
 export class Scope {
   readonly parent: Scope | undefined;
-  readonly running = new Set<Cancellable>();
   aborted = false;
   reason: unknown;
   #closed = false;
+  #head: Cancellable | undefined;
+  #count = 0;
   #controller: AbortController | undefined;
   #children: Set<Scope> | undefined;
 
@@ -40,27 +47,45 @@ export class Scope {
     return this.#controller.signal;
   }
 
+  /** How many calls run in this scope now. */
+  get size(): number {
+    return this.#count;
+  }
+
   /** Aborts this scope and every scope below it; each running call is cancelled once. */
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
     this.#controller?.abort(reason);
-    // Copy first: cancelling removes entries from these sets while we walk them.
+    // Collect first: cancelling unlinks entries (and child scopes) while we walk them.
     for (const child of [...(this.#children ?? [])]) child.abort(reason);
-    for (const entry of [...this.running]) entry.cancel(reason);
-    this.detach();
+    const entries: Cancellable[] = [];
+    for (let entry = this.#head; entry !== undefined; entry = entry.scopeNext) entries.push(entry);
+    for (const entry of entries) entry.cancel(reason);
+    this.#detach();
   }
 
   /** Starts tracking a running call. */
   enter(entry: Cancellable): void {
-    this.running.add(entry);
+    entry.scopeOwner = this;
+    entry.scopePrev = undefined;
+    entry.scopeNext = this.#head;
+    if (this.#head !== undefined) this.#head.scopePrev = entry;
+    this.#head = entry;
+    this.#count++;
   }
 
-  /** Stops tracking a call that has settled. */
+  /** Stops tracking a call that has settled (a call that never entered is ignored). */
   leave(entry: Cancellable): void {
-    this.running.delete(entry);
-    if (this.#closed && this.running.size === 0) this.detach();
+    if (entry.scopeOwner !== this) return;
+    const { scopePrev: prev, scopeNext: next } = entry;
+    if (prev === undefined) this.#head = next;
+    else prev.scopeNext = next;
+    if (next !== undefined) next.scopePrev = prev;
+    entry.scopeOwner = entry.scopePrev = entry.scopeNext = undefined;
+    this.#count--;
+    if (this.#closed && this.#count === 0) this.#detach();
   }
 
   /**
@@ -69,10 +94,10 @@ export class Scope {
    */
   close(): void {
     this.#closed = true;
-    if (this.running.size === 0) this.detach();
+    if (this.#count === 0) this.#detach();
   }
 
-  private detach(): void {
+  #detach(): void {
     if (this.parent !== undefined) this.parent.#children?.delete(this);
   }
 }

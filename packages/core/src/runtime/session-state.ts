@@ -48,6 +48,7 @@ export class SessionState {
   readonly recordInput: boolean;
   readonly recordOutput: boolean;
   #writers: SessionWriter[] = [];
+  readonly #shortStrings: boolean;
   /** The tracing bridge when this session is traced (decided once, when it opens). */
   tracer: CallTracer | undefined;
   #next = 1;
@@ -59,6 +60,7 @@ export class SessionState {
     this.recording = settings.recording;
     this.recordInput = settings.recordInput;
     this.recordOutput = settings.recordOutput;
+    this.#shortStrings = settings.sanitize.redactor.shortStringsSafe;
     this.id = newSessionId();
     this.name = name;
     this.root = new LiveRecord("0", null, this.id, name, "session", now(), undefined);
@@ -106,8 +108,7 @@ export class SessionState {
   }
 
   startCall(parent: CallRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
-    const input =
-      this.recording && this.recordInput && def.recordInput ? sanitize(args, this.sanitize) : undefined;
+    const input = this.recording && this.recordInput && def.recordInput ? this.#copyArgs(args) : undefined;
     const record = new LiveRecord(String(this.#next++), parent.id, this.id, name, def.kind, now(), input);
     if (!this.recording) return record;
     if (def.attributes)
@@ -123,6 +124,15 @@ export class SessionState {
     return record;
   }
 
+  // Most arguments are a few numbers and short strings: those need no copy, no walk and no
+  // redaction (no secret pattern fits in 15 characters), and the rest array is the call's own.
+  #copyArgs(args: unknown[]): unknown {
+    if (args.length === 0) return NO_ARGS;
+    for (let i = 0; i < args.length; i++)
+      if (!plain(args[i], this.#shortStrings)) return sanitize(args, this.sanitize);
+    return args;
+  }
+
   endCall(
     record: LiveRecord,
     status: CallStatus,
@@ -134,7 +144,8 @@ export class SessionState {
     record.status = status;
     if (!this.recording) return;
     if (status === "ok") {
-      if (recordOutput && this.recordOutput) record.output = sanitize(output, this.sanitize);
+      if (recordOutput && this.recordOutput)
+        record.output = plain(output, this.#shortStrings) ? output : sanitize(output, this.sanitize);
     } else if (error !== undefined) {
       record.error = sanitizeError(error, this.sanitize);
     }
@@ -195,6 +206,24 @@ export class SessionState {
 }
 
 // Writers promise not to throw; one that does anyway must not reach the code being recorded.
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+/** A value recorded as it is: a finite number, a boolean, null, or a string too short to hide a secret. */
+function plain(value: unknown, shortStrings: boolean): boolean {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "boolean":
+      return true;
+    case "string":
+      return shortStrings && value.length < 16;
+    case "object":
+      return value === null;
+    default:
+      return false;
+  }
+}
+
 function writerFailed(error: unknown): void {
   warnOnce(`writer:${String(error)}`, `a session writer failed and was skipped: ${String(error)}`);
 }

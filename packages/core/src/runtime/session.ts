@@ -10,6 +10,7 @@ import type { SessionStatus } from "../recording/types.js";
 import type { Store } from "../stores/store.js";
 import { Frame, storage } from "./frame.js";
 import { expectDuration } from "./retry.js";
+import type { Cancellable } from "./scope.js";
 import { SessionState } from "./session-state.js";
 
 /** Options of `new rt.Session` and `rt.session`. */
@@ -138,9 +139,12 @@ export class Session {
         if (status === "ok") resolve(value as Awaited<T>);
         else reject(error);
       };
-      const runner = {
+      const runner: Cancellable = {
         cancel: (reason: unknown) =>
           settle(reason instanceof NodeTimeoutError ? "timeout" : "cancelled", undefined, reason),
+        scopePrev: undefined,
+        scopeNext: undefined,
+        scopeOwner: undefined,
       };
       scope.enter(runner);
       if (signal !== undefined) {

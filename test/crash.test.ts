@@ -1,0 +1,68 @@
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as rt from "@runtrace/core";
+import { describe, expect, it } from "vitest";
+
+const fixture = fileURLToPath(new URL("./fixtures/crash.mjs", import.meta.url));
+
+async function runDoomedChild(dir: string): Promise<string> {
+  const child = spawn(process.execPath, [fixture], {
+    env: { ...process.env, RUNTRACE_DIR: dir },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+  });
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (_code, sig) => resolve(sig)),
+  );
+  expect(signal).toBe("SIGKILL");
+  return out.trim();
+}
+
+describe("a process killed mid-session", () => {
+  it("leaves a file that readSession loads: finished calls complete, unfinished ones running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runtrace-crash-"));
+    const id = await runDoomedChild(dir);
+    expect(id).toMatch(/^\d{8}-\d{6}-[0-9a-f]{10}$/);
+
+    const tree = await rt.readSession(id, { dir });
+    expect(tree.root.node).toBe("doomed");
+    expect(tree.root.status).toBe("interrupted");
+    const outer = tree.find("outer")!;
+    expect(outer.status).toBe("running");
+    expect(outer.children.map((r) => r.node)).toEqual(["quick", "quick", "quick", "quick", "quick", "stuck"]);
+    const quick = tree.findAll("quick");
+    expect(quick.map((r) => r.output)).toEqual([0, 2, 4, 6, 8]);
+    expect(quick.every((r) => r.status === "ok" && r.end! >= r.start)).toBe(true);
+    expect(tree.find("stuck")?.status).toBe("running");
+    expect(tree.warnings).toEqual([]);
+  });
+
+  it("reads a file whose last line was cut off mid-write", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runtrace-cut-"));
+    const id = await runDoomedChild(dir);
+    const file = join(dir, `${id}.jsonl`);
+    const whole = readFileSync(file, "utf8");
+    appendFileSync(file, '{"type":"end","id":"2","status":"ok","en');
+    const tree = await rt.readSession(file);
+    expect(tree.size).toBe(7);
+    expect(tree.warnings).toHaveLength(1);
+    expect(tree.warnings[0]).toMatch(/last line was cut off/);
+    expect(whole.endsWith("\n")).toBe(true);
+  });
+
+  it("rejects a file that is not a runtrace session with a clear error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runtrace-notours-"));
+    const file = join(dir, "notes.jsonl");
+    appendFileSync(file, '{"hello":"world"}\n');
+    await expect(rt.readSession(file)).rejects.toThrow(
+      /is not a runtrace session file: it has no session header line/,
+    );
+    await expect(rt.readSession("20990101-000000-0000000000", { dir })).rejects.toThrow(/no such file/);
+  });
+});
