@@ -101,31 +101,43 @@ export function sessionLine(root: CallRecord, pid: number, host: string): string
   return JSON.stringify(line);
 }
 
-/** A `call` line when the record has ended, else a `start` line. */
+// Node names repeat on almost every line: quote each once. Bounded, so a program that makes
+// names on the fly cannot grow it without limit.
+const quotedNames = new Map<string, string>();
+function quoted(name: string): string {
+  let json = quotedNames.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (quotedNames.size < 10_000) quotedNames.set(name, json);
+  }
+  return json;
+}
+
+function value(v: unknown): string {
+  return Array.isArray(v) && v.length === 0 ? "[]" : JSON.stringify(v);
+}
+
+/**
+ * A `call` line when the record has ended, else a `start` line. Written by hand (this runs once per
+ * recorded call): ids, kinds and statuses are runtrace's own safe tokens, times are finite numbers,
+ * and everything else goes through JSON.stringify. Same keys, in the same order, as `CallLine`.
+ */
 export function callLine(record: CallRecord): string {
   const ended = record.end !== undefined;
-  const line: CallLine = {
-    type: ended ? "call" : "start",
-    id: record.id,
-    parent: record.parentId ?? "0",
-    node: record.node,
-    kind: record.kind,
-    start: record.start,
-  };
-  if (record.input !== undefined) line.input = record.input;
-  if (record.attempts !== 0) line.attempts = record.attempts;
-  if (record.waitMs !== undefined) line.waitMs = record.waitMs;
-  if (record.events.length > 0) line.events = record.events;
-  if (hasKeys(record.attributes)) line.attributes = record.attributes;
-  if (record.traceId !== undefined) line.traceId = record.traceId;
-  if (record.spanId !== undefined) line.spanId = record.spanId;
+  let line = `{"type":"${ended ? "call" : "start"}","id":"${record.id}","parent":"${record.parentId ?? "0"}","node":${quoted(record.node)},"kind":"${record.kind}","start":${record.start}`;
+  if (record.input !== undefined) line += `,"input":${value(record.input)}`;
+  if (record.attempts !== 0) line += `,"attempts":${record.attempts}`;
+  if (record.waitMs !== undefined) line += `,"waitMs":${record.waitMs}`;
+  if (record.events.length > 0) line += `,"events":${JSON.stringify(record.events)}`;
+  if (hasKeys(record.attributes)) line += `,"attributes":${JSON.stringify(record.attributes)}`;
+  if (record.traceId !== undefined) line += `,"traceId":${JSON.stringify(record.traceId)}`;
+  if (record.spanId !== undefined) line += `,"spanId":${JSON.stringify(record.spanId)}`;
   if (ended) {
-    line.status = record.status;
-    line.end = record.end;
-    if (record.output !== undefined) line.output = record.output;
-    if (record.error !== undefined) line.error = record.error;
+    line += `,"status":"${record.status}","end":${record.end}`;
+    if (record.output !== undefined) line += `,"output":${value(record.output)}`;
+    if (record.error !== undefined) line += `,"error":${JSON.stringify(record.error)}`;
   }
-  return JSON.stringify(line);
+  return `${line}}`;
 }
 
 export function endLine(record: CallRecord): string {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { LiveRecord } from "./record.js";
+import { callLine } from "./wire.js";
+
+describe("callLine", () => {
+  it("writes the same JSON as JSON.stringify would, for running and ended calls", () => {
+    const record = new LiveRecord("12", "3", "s", 'tool "quoted" \\ name', "tool", 1795369671144.6575, [
+      "a",
+      { b: [1, 2] },
+    ]);
+    record.attempts = 2;
+    record.waitMs = 1.5;
+    record.events = [{ name: "retry", time: 1795369671145.1, data: { attempt: 1 } }];
+    record.attributes = { "gen_ai.tool.name": "x" };
+    expect(JSON.parse(callLine(record))).toEqual({
+      type: "start",
+      id: "12",
+      parent: "3",
+      node: 'tool "quoted" \\ name',
+      kind: "tool",
+      start: 1795369671144.6575,
+      input: ["a", { b: [1, 2] }],
+      attempts: 2,
+      waitMs: 1.5,
+      events: [{ name: "retry", time: 1795369671145.1, data: { attempt: 1 } }],
+      attributes: { "gen_ai.tool.name": "x" },
+    });
+    record.end = 1795369671150.25;
+    record.status = "error";
+    record.error = { name: "Error", message: 'bad "thing"' };
+    expect(JSON.parse(callLine(record))).toMatchObject({
+      type: "call",
+      status: "error",
+      end: 1795369671150.25,
+      error: { name: "Error", message: 'bad "thing"' },
+    });
+    const empty = new LiveRecord("1", "0", "s", "n", "function", 1, []);
+    empty.end = 2;
+    empty.status = "ok";
+    empty.output = null;
+    expect(JSON.parse(callLine(empty))).toEqual({
+      type: "call",
+      id: "1",
+      parent: "0",
+      node: "n",
+      kind: "function",
+      start: 1,
+      input: [],
+      status: "ok",
+      end: 2,
+      output: null,
+    });
+  });
+});
