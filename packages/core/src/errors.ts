@@ -13,7 +13,11 @@ export type RuntraceErrorCode =
   | "RUNTRACE_CANCELLED"
   | "RUNTRACE_RETRY_EXHAUSTED"
   | "RUNTRACE_STORE"
-  | "RUNTRACE_READ";
+  | "RUNTRACE_READ"
+  | "RUNTRACE_FLOW_DEFINITION"
+  | "RUNTRACE_FLOW_STEPS_FAILED"
+  | "RUNTRACE_AGENT_LOOP"
+  | "RUNTRACE_MODEL";
 
 /** The base of every runtrace error. */
 export class RuntraceError extends Error {
@@ -170,4 +174,81 @@ export function isCancelledError(error: unknown): error is CancelledError {
 /** True when a call ended because it timed out. */
 export function isTimeoutError(error: unknown): error is NodeTimeoutError {
   return error instanceof NodeTimeoutError || hasCode(error, "RUNTRACE_TIMEOUT");
+}
+
+/**
+ * A flow's steps do not form a valid graph: a cycle (the message shows its path), a dependency on a
+ * step that does not exist, a step defined twice, or a step that is not a node. Thrown when the flow
+ * is defined (`rt.flow`, `rt.flow.fromPaths`, `rt.flowFromJSON`), never while it runs.
+ */
+export class FlowDefinitionError extends RuntraceError {
+  override name = "FlowDefinitionError";
+  /** The flow's name. */
+  readonly flow: string;
+  /** The steps involved (for a cycle, its path, first step repeated at the end). */
+  readonly steps: readonly string[];
+
+  constructor(flow: string, message: string, steps: readonly string[] = []) {
+    super("RUNTRACE_FLOW_DEFINITION", message);
+    this.flow = flow;
+    this.steps = steps;
+  }
+}
+
+/**
+ * An agent used all its `maxTurns` model turns and the model still asked for tools. Recorded on the
+ * agent's call; raise `maxTurns` or steer the model to answer sooner.
+ */
+export class AgentLoopError extends RuntraceError {
+  override name = "AgentLoopError";
+  /** The agent's name. */
+  readonly agent: string;
+  readonly maxTurns: number;
+  /** The tools the model asked for in its last turn. */
+  readonly pendingTools: readonly string[];
+
+  constructor(agent: string, maxTurns: number, pendingTools: readonly string[]) {
+    const asked = pendingTools.length > 0 ? ` and the model still asked for ${pendingTools.join(", ")}` : "";
+    super(
+      "RUNTRACE_AGENT_LOOP",
+      `Agent "${agent}" used all ${maxTurns} turns (maxTurns: ${maxTurns})${asked}. Raise maxTurns in rt.agentNode({ maxTurns }), or tell the model in \`system\` when to stop calling tools.`,
+    );
+    this.agent = agent;
+    this.maxTurns = maxTurns;
+    this.pendingTools = pendingTools;
+  }
+}
+
+/**
+ * A model request failed: an HTTP error status, a timeout, a network failure, a reply that could not
+ * be read, or a scripted model with no reply left. Carries the status, the endpoint and a short
+ * excerpt of the response body; never the API key.
+ */
+export class ModelError extends RuntraceError {
+  override name = "ModelError";
+  /** The HTTP status, when the server answered. */
+  readonly status: number | undefined;
+  /** The endpoint requested (no credentials, no query string). */
+  readonly endpoint: string;
+  /** The first few hundred characters of the response body, with the key removed. */
+  readonly body: string | undefined;
+  /** How long the server asked to wait before retrying, when it said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    details: {
+      endpoint: string;
+      status?: number;
+      body?: string;
+      retryAfterMs?: number;
+      cause?: unknown;
+    },
+  ) {
+    super("RUNTRACE_MODEL", message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+    this.endpoint = details.endpoint;
+    this.body = details.body;
+    this.retryAfterMs = details.retryAfterMs;
+  }
 }

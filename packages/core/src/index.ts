@@ -73,6 +73,32 @@ export type { SessionSummary, SessionWriter, Store } from "./stores/store.js";
 
 // flows (keep this marker: exports of flows/ go right below it)
 
+export { FlowDefinitionError } from "./errors.js";
+export { flow } from "./flows/flow.js";
+export type { FlowFromJSONOptions } from "./flows/from-json.js";
+export { flowFromJSON } from "./flows/from-json.js";
+export type { FlowPaths, FlowTask } from "./flows/from-paths.js";
+export type { FlowMetrics } from "./flows/metrics.js";
+export { FlowStepsFailedError, isFlowStepsFailedError } from "./flows/steps-failed-error.js";
+export type {
+  AnyNode,
+  Flow,
+  FlowJSON,
+  FlowOptions,
+  FlowResult,
+  FlowStep,
+  FlowStepInfo,
+  FlowStepJSON,
+  FlowStepSpec,
+  FlowSteps,
+  MermaidOptions,
+  OnError,
+  ResolvedFlowOptions,
+  StepArgs,
+  StepArgsContext,
+  StepOutput,
+} from "./flows/types.js";
+
 // tracing (keep this marker: exports of tracing/ go right below it)
 
 // llm (keep this marker: exports of llm/ go right below it)
