@@ -102,3 +102,33 @@ export type {
 // tracing (keep this marker: exports of tracing/ go right below it)
 
 // llm (keep this marker: exports of llm/ go right below it)
+
+export { AgentLoopError, ModelError } from "./errors.js";
+export type { AgentNodeOptions } from "./llm/agent-node.js";
+export { agentNode } from "./llm/agent-node.js";
+export type { LlmNodeOptions } from "./llm/llm-node.js";
+export { llmNode } from "./llm/llm-node.js";
+export type { OpenAICompatibleOptions } from "./llm/openai-compatible.js";
+export { openaiCompatible } from "./llm/openai-compatible.js";
+export type {
+  ScriptedModel,
+  ScriptedModelOptions,
+  ScriptedReply,
+  ScriptedReplyObject,
+  ScriptedToolCall,
+} from "./llm/scripted-model.js";
+export { scriptedModel } from "./llm/scripted-model.js";
+export type { StreamOptions, TokenStream } from "./llm/stream.js";
+export { stream } from "./llm/stream.js";
+export type {
+  Message,
+  Model,
+  ModelCallOptions,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamEvent,
+  Price,
+  RetryInfo,
+  ToolCall,
+  Usage,
+} from "./llm/types.js";
