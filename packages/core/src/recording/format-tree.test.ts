@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import * as rt from "../index.js";
+
+describe("formatDuration", () => {
+  it.each([
+    [0.4219, "0.42 ms"],
+    [12.34, "12.3 ms"],
+    [512.4, "512 ms"],
+    [1250, "1.25 s"],
+    [125_000, "2 m 5 s"],
+    [119_700, "2 m 0 s"],
+  ])("%s ms reads %s", (ms, text) => {
+    expect(rt.formatDuration(ms)).toBe(text);
+  });
+});
+
+describe("formatTree", () => {
+  it("shows status, kind, duration, attempts and errors, to a depth, without colour when asked", async () => {
+    rt.configure({ store: null });
+    const leaf = rt.functionNode(() => 1, { name: "leaf", kind: "tool" });
+    const broken = rt.functionNode(
+      () => {
+        throw new Error("bad\nthing");
+      },
+      { name: "broken" },
+    );
+    const top = rt.functionNode(
+      async () => {
+        await rt.call(leaf);
+        await rt.call(broken).catch(() => undefined);
+      },
+      { name: "top" },
+    );
+    const session = new rt.Session({ name: "fmt" });
+    await session.run(() => rt.call(top));
+    const text = rt.formatTree(session.tree, { color: false });
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^✓ fmt \[session\] [\d.]+ ms \d{8}-\d{6}-[0-9a-f]{10}$/);
+    expect(lines[1]).toMatch(/^└─ ✓ top [\d.]+ ms$/);
+    expect(lines[2]).toMatch(/^ {3}├─ ✓ leaf \[tool\] [\d.]+ ms$/);
+    expect(lines[3]).toMatch(/^ {3}└─ ✗ broken [\d.]+ ms error Error: bad thing$/);
+    expect(rt.formatTree(session.tree, { color: false, depth: 1 }).split("\n")).toEqual([
+      lines[0],
+      lines[1],
+      "   └─ … 2 more below",
+    ]);
+    expect(rt.formatTree(session.tree, { color: false, errorsOnly: true }).split("\n")).toEqual([
+      lines[0],
+      lines[1],
+      lines[3]!.replace("├─", "└─"),
+    ]);
+    expect(rt.formatTree(session.tree, { color: true })).toContain("\x1b[31m");
+  });
+});
