@@ -1,8 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const core = fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url));
-const alias = { "@runtrace/core": core };
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// Tests run against the sources; exact matches so that "@runtrace/core/otel" is not swallowed.
+const alias = [
+  { find: /^@runtrace\/core$/, replacement: source("./packages/core/src/index.ts") },
+  { find: /^@runtrace\/core\/otel$/, replacement: source("./packages/core/src/otel.ts") },
+];
 
 export default defineConfig({
   test: {

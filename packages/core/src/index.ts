@@ -100,6 +100,9 @@ export type {
 } from "./flows/types.js";
 
 // tracing (keep this marker: exports of tracing/ go right below it)
+export { inject } from "./tracing/bridge.js";
+export type { TracingSettings } from "./tracing/settings.js";
+export { configureTracing } from "./tracing/settings.js";
 
 // llm (keep this marker: exports of llm/ go right below it)
 

@@ -1,0 +1,43 @@
+/**
+ * Attribute names runtrace puts on spans. The GenAI ones are copied from the OpenTelemetry semantic
+ * conventions (GenAI, status "development"): `@opentelemetry/semantic-conventions/incubating` is not
+ * meant to be imported at run time, and a library should not pull it in for a handful of strings.
+ */
+
+// runtrace's own attributes.
+export const ATTR_RUNTRACE_NODE = "runtrace.node";
+export const ATTR_RUNTRACE_KIND = "runtrace.kind";
+export const ATTR_RUNTRACE_SESSION_ID = "runtrace.session.id";
+export const ATTR_RUNTRACE_CALL_ID = "runtrace.call.id";
+export const ATTR_RUNTRACE_ATTEMPTS = "runtrace.attempts";
+/** The recorded status (`ok`, `error`, `timeout`, `cancelled`, `skipped`): finer than the span status. */
+export const ATTR_RUNTRACE_STATUS = "runtrace.status";
+export const ATTR_RUNTRACE_WAIT_MS = "runtrace.wait_ms";
+export const ATTR_RUNTRACE_CANCEL_REASON = "runtrace.cancel.reason";
+export const ATTR_RUNTRACE_INPUT = "runtrace.input";
+export const ATTR_RUNTRACE_OUTPUT = "runtrace.output";
+/** An event's data when it is not an object (objects are flattened into the event's attributes). */
+export const ATTR_RUNTRACE_EVENT_DATA = "runtrace.data";
+export const ATTR_RUNTRACE_RETRY_ATTEMPT = "runtrace.retry.attempt";
+export const ATTR_RUNTRACE_RETRY_DELAY_MS = "runtrace.retry.delay_ms";
+
+// GenAI semantic conventions.
+export const ATTR_GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+export const ATTR_GEN_AI_TOOL_NAME = "gen_ai.tool.name";
+export const ATTR_GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
+export const ATTR_GEN_AI_AGENT_NAME = "gen_ai.agent.name";
+export const ATTR_GEN_AI_WORKFLOW_NAME = "gen_ai.workflow.name";
+export const ATTR_GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+
+export const GEN_AI_OPERATION_CHAT = "chat";
+export const GEN_AI_OPERATION_EXECUTE_TOOL = "execute_tool";
+export const GEN_AI_OPERATION_INVOKE_AGENT = "invoke_agent";
+export const GEN_AI_OPERATION_INVOKE_WORKFLOW = "invoke_workflow";
+
+// General semantic conventions (stable).
+export const ATTR_ERROR_TYPE = "error.type";
+export const ATTR_EXCEPTION_TYPE = "exception.type";
+export const ATTR_EXCEPTION_MESSAGE = "exception.message";
+export const ATTR_EXCEPTION_STACKTRACE = "exception.stacktrace";
+/** The span event name `span.recordException` uses. */
+export const EVENT_EXCEPTION = "exception";
