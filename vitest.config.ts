@@ -16,8 +16,20 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts", "examples/src/**/*.test.ts"],
-          exclude: ["**/*.legacy.test.ts", "**/node_modules/**"],
+          exclude: ["**/*.legacy.test.ts", "**/node_modules/**", "test/viz/browser/**"],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // The viewer in Debian's chromium (playwright-core). The setup builds the app and installs
+        // chromium when missing.
+        resolve: { alias },
+        test: {
+          name: "browser",
+          include: ["test/viz/browser/**/*.test.ts"],
+          globalSetup: ["test/viz/browser/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {

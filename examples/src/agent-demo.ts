@@ -183,8 +183,8 @@ export async function runTripDemo(model: rt.Model, request: string, onToken?: (t
   return { itinerary, session, trip };
 }
 
-if (isMain(import.meta.url)) {
-  const request = process.argv[2] ?? "3 days in Lisbon";
+/** Runs the demo and prints what a user wants to see; resolves with the recorded session. */
+export async function printTripDemo(request = "3 days in Lisbon"): Promise<rt.Session> {
   const model = chooseModel(offlineModel);
   console.log(`Planning "${request}" on ${describeModel(model)}\n`);
   console.log(`${makeTripFlow(model).toMermaid({ direction: "LR" })}\n`);
@@ -197,6 +197,8 @@ if (isMain(import.meta.url)) {
   console.log(
     `Model calls: ${totals["runtrace.model_calls"]}, tokens in/out: ${totals["gen_ai.usage.input_tokens"]}/${totals["gen_ai.usage.output_tokens"]}${typeof cost === "number" ? `, cost: $${cost.toFixed(6)}` : ""}`,
   );
-  const store = rt.jsonlStore();
-  console.log(`Recorded session ${session.id} in ${store.fileOf(session.id)}`);
+  console.log(`Recorded session ${session.id} in ${rt.jsonlStore().fileOf(session.id)}`);
+  return session;
 }
+
+if (isMain(import.meta.url)) await printTripDemo(process.argv[2]);

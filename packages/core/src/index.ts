@@ -40,7 +40,7 @@ export type { FormatTreeOptions } from "./recording/format-tree.js";
 export { formatDuration, formatTree } from "./recording/format-tree.js";
 export type { ReadSessionOptions } from "./recording/read-session.js";
 export { readSession } from "./recording/read-session.js";
-export { SessionReader } from "./recording/reader.js";
+export { SessionReader, writerAlive } from "./recording/reader.js";
 export type { CallRecordJSON } from "./recording/record.js";
 export type { RedactConfig, RedactOptions } from "./recording/redact.js";
 export type { PayloadLimits } from "./recording/sanitize.js";

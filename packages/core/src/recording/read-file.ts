@@ -1,5 +1,4 @@
 import { createReadStream } from "node:fs";
-import { hostname } from "node:os";
 import { ReadError } from "../errors.js";
 import { SessionReader, writerAlive } from "./reader.js";
 import type { CallTree } from "./tree.js";
@@ -51,6 +50,6 @@ export async function readSessionFile(file: string): Promise<CallTree> {
       `${file} is not a runtrace session file: it has no session header line. Expected JSON lines starting with {"type":"session",...}.`,
     );
   }
-  if (!reader.ended && !writerAlive(tree, hostname())) tree.root.status = "interrupted";
+  if (!reader.ended && !writerAlive(tree.writer)) tree.root.status = "interrupted";
   return tree;
 }

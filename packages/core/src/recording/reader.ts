@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { addEvent, LiveRecord, mergeAttributes } from "./record.js";
 import { CallTree } from "./tree.js";
 import type { CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
@@ -177,13 +178,17 @@ export class SessionReader {
   }
 }
 
-/** Whether the process that wrote a session still runs (same host only). */
-export function writerAlive(tree: CallTree, host: string): boolean {
-  const meta = tree.writer;
-  if (meta === undefined || typeof meta.pid !== "number") return false;
-  if (meta.host !== host) return true;
+const HOST = hostname();
+
+/**
+ * Whether the process that wrote a session may still be running: its pid is alive on this host. A
+ * writer on another host cannot be checked and counts as alive.
+ */
+export function writerAlive(writer: CallTree["writer"]): boolean {
+  if (writer === undefined || typeof writer.pid !== "number") return false;
+  if (writer.host !== HOST) return true;
   try {
-    process.kill(meta.pid, 0);
+    process.kill(writer.pid, 0);
     return true;
   } catch (error) {
     return (error as { code?: string }).code === "EPERM";

@@ -1,0 +1,113 @@
+import { fileURLToPath } from "node:url";
+import { InvalidOptionsError } from "@runtrace/core";
+import { checkJaegerUrl } from "./jaeger-url.js";
+import { SessionSource } from "./load/sessions.js";
+import { CLIENT_DIR } from "./paths.js";
+import { startServer } from "./server/server.js";
+import { ClientFiles } from "./server/static.js";
+
+/** Options of `startViewer`. */
+export interface ViewerOptions {
+  /** The directory of session files. @default process.env.RUNTRACE_DIR or ".runtrace" */
+  dir?: string;
+  /** The port; 0 picks any free port. @default 4747 */
+  port?: number;
+  /**
+   * The address to listen on. Anything but loopback exposes recorded inputs and outputs to the
+   * network. @default "127.0.0.1"
+   */
+  host?: string;
+  /**
+   * Base URL of a Jaeger UI, for "open in Jaeger" links (`{jaegerUrl}/trace/{traceId}`).
+   * @default process.env.RUNTRACE_JAEGER_URL or none
+   */
+  jaegerUrl?: string | null;
+  /** Where the built browser app is (for development and tests). @default the package's `dist/client/` */
+  clientDir?: string | URL;
+}
+
+/** A running viewer. */
+export interface Viewer {
+  /** Where to open it, such as `http://127.0.0.1:4747/`. */
+  readonly url: string;
+  /** The port it listens on (the one picked when `port` was 0). */
+  readonly port: number;
+  /** The absolute directory it reads sessions from. */
+  readonly dir: string;
+  /** Stops the server: ends live streams, stops watching files and closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the viewer's server (what `runtrace viz` runs): the browser app, a JSON API over the
+ * sessions in `dir`, and live streams of running sessions. Listens on 127.0.0.1 unless told
+ * otherwise, answers only requests addressed to it (Host check), and serves HTML under a strict
+ * Content-Security-Policy.
+ *
+ * @example
+ * ```ts
+ * import { startViewer } from "@runtrace/viz";
+ * const viewer = await startViewer({ dir: ".runtrace", port: 0 });
+ * console.log(`Open ${viewer.url}`);
+ * // ...
+ * await viewer.close();
+ * ```
+ */
+export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> {
+  const dir = options.dir ?? process.env.RUNTRACE_DIR ?? ".runtrace";
+  if (typeof dir !== "string" || dir === "") {
+    throw new InvalidOptionsError(
+      `startViewer: expected \`dir\` to be a directory path, got ${JSON.stringify(dir)}.`,
+    );
+  }
+  const port = options.port ?? 4747;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidOptionsError(
+      `startViewer: expected \`port\` to be an integer from 0 (any free port) to 65535, got ${JSON.stringify(port)}.`,
+    );
+  }
+  const host = options.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host === "" || /[/\s]/.test(host)) {
+    throw new InvalidOptionsError(
+      `startViewer: expected \`host\` to be an address such as 127.0.0.1, got ${JSON.stringify(host)}.`,
+    );
+  }
+  const jaegerUrl =
+    options.jaegerUrl !== undefined
+      ? checkJaegerUrl(options.jaegerUrl, "startViewer `jaegerUrl`")
+      : checkJaegerUrl(process.env.RUNTRACE_JAEGER_URL, "the RUNTRACE_JAEGER_URL environment variable");
+  const clientDir = options.clientDir ?? CLIENT_DIR;
+  const source = new SessionSource({ dir });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      source,
+      client: new ClientFiles(clientDir instanceof URL ? fileURLToPath(clientDir) : clientDir),
+      host,
+      port,
+      jaegerUrl,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") {
+      throw new InvalidOptionsError(
+        `port ${port} on ${host} is in use (another viewer?). Pick another port, or 0 for any free one (\`runtrace viz --port 0\`).`,
+      );
+    }
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+      throw new InvalidOptionsError(
+        `startViewer: cannot listen on host ${JSON.stringify(host)}: no such address on this machine. Use 127.0.0.1 (the default).`,
+      );
+    }
+    throw error;
+  }
+  return {
+    url: server.url,
+    port: server.port,
+    dir: source.dir,
+    close: async () => {
+      await server.close();
+      source.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { type CallRecord, formatTree } from "@runtrace/core";
+import { resolveSession } from "../resolve.js";
+
+/** Options of `runtrace show`. */
+export interface ShowOptions {
+  dir: string;
+  depth: number | undefined;
+  errors: boolean;
+}
+
+function failed(record: CallRecord): boolean {
+  return record.status === "error" || record.status === "timeout" || record.status === "interrupted";
+}
+
+/** `runtrace show <session-id | file | latest> [--depth N] [--errors]`: the tree, as core formats it. */
+export async function show(ref: string, options: ShowOptions): Promise<void> {
+  const { tree } = await resolveSession(ref, options.dir);
+  const text = formatTree(tree, { depth: options.depth, errorsOnly: options.errors });
+  process.stdout.write(`${text}\n`);
+  if (options.errors && !failed(tree.root) && tree.find(failed) === undefined) {
+    process.stdout.write(`No failed calls in this session (${tree.size} calls).\n`);
+  }
+  for (const warning of tree.warnings) process.stderr.write(`warning: ${warning}\n`);
+}

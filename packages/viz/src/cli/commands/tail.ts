@@ -1,0 +1,150 @@
+import { formatDuration, formatTree, type SessionSummary } from "@runtrace/core";
+import { FileFollower } from "../../load/follow.js";
+import { LiveSession } from "../../load/live.js";
+import { SessionSource } from "../../load/sessions.js";
+
+/** Redraws at most this often (about 5 times a second). */
+const FRAME_MS = 200;
+
+/** The newest running session, else the newest one; waits for one to appear in an empty directory. */
+async function pickSession(
+  source: SessionSource,
+  stopped: () => boolean,
+): Promise<SessionSummary | undefined> {
+  let said = false;
+  while (!stopped()) {
+    const sessions = await source.list();
+    const pick = sessions.find((s) => s.status === "running") ?? sessions.find((s) => s.start > 0);
+    if (pick !== undefined) return pick;
+    if (!said) {
+      process.stdout.write(`Waiting for a session in ${source.dir}… (Ctrl-C to stop)\n`);
+      said = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return undefined;
+}
+
+function countsLine(live: LiveSession): string {
+  const { running, done, failed } = live.counts;
+  return `running ${running} · done ${done} · failed ${failed}`;
+}
+
+function headerLine(live: LiveSession): string {
+  const root = live.tree?.root;
+  if (root === undefined) return `${live.id}: waiting for the session's first line`;
+  const took = formatDuration((root.end ?? Date.now()) - root.start);
+  return `${root.node}  ${live.id}  ${root.status}  ${took}`;
+}
+
+function endLine(live: LiveSession, interrupted: boolean): string {
+  const root = live.tree?.root;
+  if (root === undefined) return "Stopped.";
+  if (interrupted) return "Stopped following: the session is still running.";
+  if (root.status === "interrupted") return "Session interrupted: its process stopped without ending it.";
+  const took = root.end === undefined ? "" : ` in ${formatDuration(root.end - root.start)}`;
+  return `Session ${root.status}${took}: ${live.tree!.size} calls, ${live.counts.failed} failed.`;
+}
+
+/** One screenful: header, counts, and the end of the tree when it does not fit. */
+function frame(live: LiveSession, columns: number, rows: number): string[] {
+  const tree = live.tree;
+  const treeLines = tree === undefined ? [] : formatTree(tree, { color: false }).split("\n");
+  const room = Math.max(3, rows - 3);
+  const shown =
+    treeLines.length > room
+      ? [`… ${treeLines.length - room + 1} lines above`, ...treeLines.slice(treeLines.length - room + 1)]
+      : treeLines;
+  const clip = (line: string) => {
+    const chars = [...line];
+    return chars.length >= columns ? `${chars.slice(0, columns - 2).join("")}…` : line;
+  };
+  return [headerLine(live), countsLine(live), ...shown].map(clip);
+}
+
+/**
+ * `runtrace tail [--dir]`: follows the newest running session (or the newest one) in the terminal,
+ * redrawing its counts and growing tree, until it ends or Ctrl-C. Off a terminal it prints the
+ * counts when they change and the whole tree at the end.
+ */
+export async function tail(dir: string): Promise<void> {
+  const out = process.stdout;
+  const tty = out.isTTY === true;
+  const source = new SessionSource({ dir });
+  let stopped = false;
+  let onStop = () => {};
+  const sigint = () => {
+    stopped = true;
+    onStop();
+  };
+  process.once("SIGINT", sigint);
+  process.once("SIGTERM", sigint);
+  try {
+    const picked = await pickSession(source, () => stopped);
+    if (picked === undefined) return;
+    const live = new LiveSession(picked.id, source.fileOf(picked.id));
+    out.write(`Following ${picked.name} (${picked.id})\n`);
+
+    await new Promise<void>((resolve) => {
+      let drawn = 0;
+      let lastDraw = 0;
+      let lastCounts = "";
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let done = false;
+
+      const draw = () => {
+        timer = undefined;
+        lastDraw = Date.now();
+        if (tty) {
+          const lines = frame(live, out.columns || 80, out.rows || 24);
+          out.write(`${drawn > 0 ? `\x1b[${drawn}A\r\x1b[J` : ""}${lines.join("\n")}\n`);
+          drawn = lines.length;
+        } else {
+          const counts = countsLine(live);
+          if (counts !== lastCounts) out.write(`${counts}\n`);
+          lastCounts = counts;
+        }
+      };
+      const schedule = () => {
+        if (timer !== undefined || done) return;
+        timer = setTimeout(draw, Math.max(0, FRAME_MS - (Date.now() - lastDraw)));
+      };
+      const finish = (byUser: boolean) => {
+        if (done) return;
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        follower.close();
+        if (tty && drawn > 0) out.write(`\x1b[${drawn}A\r\x1b[J`);
+        const tree = live.tree;
+        if (tree !== undefined) out.write(`${formatTree(tree)}\n`);
+        out.write(`${countsLine(live)}\n${endLine(live, byUser)}\n`);
+        resolve();
+      };
+      const follower = new FileFollower(live.file, {
+        onLines: (lines) => {
+          live.push(lines);
+          if (live.ended) finish(false);
+          else schedule();
+        },
+        onTick: () => {
+          if (done) return;
+          if (!live.writerGone()) return schedule();
+          void follower.read().then(() => {
+            if (!live.writerGone()) return;
+            live.markInterrupted();
+            finish(false);
+          });
+        },
+      });
+      onStop = () => finish(true);
+      void follower.start().then(() => {
+        if (live.ended) finish(false);
+        else draw();
+      });
+    });
+  } finally {
+    source.close();
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigint);
+  }
+}

@@ -1,0 +1,59 @@
+import { spawn } from "node:child_process";
+import { startViewer } from "../../api.js";
+import { checkJaegerUrl } from "../../jaeger-url.js";
+
+/** Options of `runtrace viz`. */
+export interface VizOptions {
+  dir: string;
+  port: number;
+  host: string;
+  open: boolean;
+  jaegerUrl: string | undefined;
+}
+
+/** Opens a URL with the platform's opener; says so (and goes on) when there is none. */
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === "darwin"
+      ? ["open", [url]]
+      : process.platform === "win32"
+        ? ["cmd", ["/c", "start", '""', url]]
+        : ["xdg-open", [url]];
+  const fail = (why: string) =>
+    process.stderr.write(`Could not open a browser (${why}); open ${url} yourself.\n`);
+  try {
+    const child = spawn(command, args, { stdio: "ignore", detached: true });
+    child.on("error", (error) => fail(`${command}: ${error.message}`));
+    child.unref();
+  } catch (error) {
+    fail(String(error));
+  }
+}
+
+/** `runtrace viz`: serves the viewer until Ctrl-C. */
+export async function viz(options: VizOptions): Promise<void> {
+  if (options.jaegerUrl !== undefined) checkJaegerUrl(options.jaegerUrl, "--jaeger-url");
+  const viewer = await startViewer({
+    dir: options.dir,
+    port: options.port,
+    host: options.host,
+    ...(options.jaegerUrl !== undefined ? { jaegerUrl: options.jaegerUrl } : {}),
+  });
+  process.stdout.write(`runtrace viewer: ${viewer.url}\n`);
+  process.stdout.write(`Sessions from ${viewer.dir}. Press Ctrl-C to stop.\n`);
+  if (options.host !== "127.0.0.1" && options.host !== "localhost" && options.host !== "::1") {
+    process.stderr.write(
+      `Listening on ${options.host}: anyone who can reach this address can read the recorded inputs and outputs.\n`,
+    );
+  }
+  if (options.open) openBrowser(viewer.url);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void viewer.close().then(resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

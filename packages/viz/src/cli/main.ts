@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * The `runtrace` command. Commands are thin and import their modules only when they run, so
+ * `runtrace --help` or `runtrace ls` do not load the server or the exporters.
+ */
+import { Command } from "commander";
+import { packageVersion } from "../paths.js";
+import { CliError, report } from "./errors.js";
+
+const DIR_HELP = "directory of session files (default: $RUNTRACE_DIR or .runtrace)";
+const dirDefault = () => process.env.RUNTRACE_DIR ?? ".runtrace";
+
+function wholeNumber(flag: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      throw new CliError(
+        `${flag} expects a whole number from ${min} to ${max}, got ${JSON.stringify(text)}.`,
+      );
+    }
+    return value;
+  };
+}
+
+/** Runs a command's action, turning failures into one line on stderr and exit code 1. */
+function run<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      report(error);
+    }
+  };
+}
+
+const program = new Command("runtrace")
+  .description("See what your runtrace sessions did: list, show, follow, export, or open the web viewer.")
+  .version(packageVersion(), "-v, --version")
+  .showHelpAfterError("(run `runtrace --help` for usage)");
+
+program
+  .command("viz")
+  .description("serve the web viewer for the sessions in a directory (until Ctrl-C)")
+  .option("--dir <dir>", DIR_HELP)
+  .option("--port <port>", "port to listen on; 0 picks a free one (default: 4747)")
+  .option("--host <host>", "address to listen on (default: 127.0.0.1)")
+  .option("--open", "open the viewer in a browser")
+  .option("--jaeger-url <url>", "Jaeger UI base URL for trace links (default: $RUNTRACE_JAEGER_URL)")
+  .action(
+    run(
+      async (options: { dir?: string; port?: string; host?: string; open?: boolean; jaegerUrl?: string }) => {
+        const { viz } = await import("./commands/viz.js");
+        await viz({
+          dir: options.dir ?? dirDefault(),
+          port: options.port === undefined ? 4747 : wholeNumber("--port", 0, 65535)(options.port),
+          host: options.host ?? "127.0.0.1",
+          open: options.open === true,
+          jaegerUrl: options.jaegerUrl,
+        });
+      },
+    ),
+  );
+
+program
+  .command("ls")
+  .description("list the sessions in a directory, newest first")
+  .option("--dir <dir>", DIR_HELP)
+  .action(
+    run(async (options: { dir?: string }) => {
+      const { ls } = await import("./commands/ls.js");
+      await ls(options.dir ?? dirDefault());
+    }),
+  );
+
+program
+  .command("show")
+  .description("print a session's call tree")
+  .argument("<session>", 'a session id, a .jsonl file, or "latest"')
+  .option("--depth <n>", "show calls down to this depth (1 = top-level calls only)")
+  .option("--errors", "show only failed calls and the calls leading to them")
+  .option("--dir <dir>", DIR_HELP)
+  .action(
+    run(async (session: string, options: { depth?: string; errors?: boolean; dir?: string }) => {
+      const { show } = await import("./commands/show.js");
+      await show(session, {
+        dir: options.dir ?? dirDefault(),
+        depth: options.depth === undefined ? undefined : wholeNumber("--depth", 1, 1_000_000)(options.depth),
+        errors: options.errors === true,
+      });
+    }),
+  );
+
+program
+  .command("export")
+  .description("export a session for Jaeger UI, an OTLP backend, or as one offline HTML file")
+  .argument("<session>", 'a session id, a .jsonl file, or "latest"')
+  .option("--format <format>", "jaeger | otlp | html")
+  .option("-o, --output <file>", "write to this file (default: standard output)")
+  .option("--jaeger-url <url>", "html: Jaeger UI base URL for trace links (default: $RUNTRACE_JAEGER_URL)")
+  .option("--dir <dir>", DIR_HELP)
+  .action(
+    run(
+      async (
+        session: string,
+        options: { format?: string; output?: string; jaegerUrl?: string; dir?: string },
+      ) => {
+        const { exportSession } = await import("./commands/export.js");
+        await exportSession(session, {
+          dir: options.dir ?? dirDefault(),
+          format: options.format,
+          output: options.output,
+          jaegerUrl: options.jaegerUrl ?? process.env.RUNTRACE_JAEGER_URL,
+        });
+      },
+    ),
+  );
+
+program
+  .command("tail")
+  .description("follow the newest running session in the terminal until it ends (or Ctrl-C)")
+  .option("--dir <dir>", DIR_HELP)
+  .action(
+    run(async (options: { dir?: string }) => {
+      const { tail } = await import("./commands/tail.js");
+      await tail(options.dir ?? dirDefault());
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,138 @@
+import { type FSWatcher, watch } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
+import { StringDecoder } from "node:string_decoder";
+
+/** Options of `FileFollower`. */
+export interface FollowerOptions {
+  /** Receives complete lines (without their newline), in file order, a chunk at a time. */
+  onLines(lines: string[]): void;
+  /** The file shrank (replaced or truncated): it is read again from the start. */
+  onReset?(): void;
+  /** Called after each poll's read, for checks that need no change in the file (a writer that died). */
+  onTick?(): void;
+  /** Reading failed; following goes on at the next poll. */
+  onError?(error: unknown): void;
+  /** How often to look at the file when no watch event comes. @default 500 */
+  pollMs?: number;
+}
+
+const CHUNK = 1 << 20;
+/** Watch events come in bursts (the writer appends once per event-loop turn): read once per burst. */
+const COALESCE_MS = 20;
+
+/**
+ * Follows a growing file: reads only the bytes appended since the last read and hands over complete
+ * lines. `fs.watch` gives the prompt path; a poll covers file systems where watching does not work.
+ */
+export class FileFollower {
+  readonly file: string;
+  readonly #options: FollowerOptions;
+  #handle: FileHandle | undefined;
+  #offset = 0;
+  #rest = "";
+  #decoder = new StringDecoder("utf8");
+  #watcher: FSWatcher | undefined;
+  #poll: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reading: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+  readonly #buffer = Buffer.allocUnsafe(CHUNK);
+
+  constructor(file: string, options: FollowerOptions) {
+    this.file = file;
+    this.#options = options;
+  }
+
+  /** Reads what the file holds now, then follows it until `close()`. */
+  async start(): Promise<void> {
+    await this.read();
+    if (this.#closed) return;
+    try {
+      this.#watcher = watch(this.file, { persistent: false }, () => this.#schedule());
+      this.#watcher.on("error", () => {
+        this.#watcher?.close();
+        this.#watcher = undefined;
+      });
+    } catch {
+      // Not watchable here (some network and container file systems): the poll does the work.
+    }
+    this.#poll = setInterval(() => {
+      // Read first, so a check made on tick sees every line written before it.
+      void this.read().then(() => {
+        if (!this.#closed) this.#options.onTick?.();
+      });
+    }, this.#options.pollMs ?? 500);
+  }
+
+  /** Reads whatever was appended (also called by the watcher and the poll). */
+  read(): Promise<void> {
+    if (this.#reading) {
+      this.#again = true;
+      return this.#reading;
+    }
+    this.#reading = this.#drain().finally(() => {
+      this.#reading = undefined;
+      if (this.#again && !this.#closed) {
+        this.#again = false;
+        void this.read();
+      }
+    });
+    return this.#reading;
+  }
+
+  /** Stops watching and closes the file. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watcher?.close();
+    if (this.#poll) clearInterval(this.#poll);
+    if (this.#timer) clearTimeout(this.#timer);
+    const handle = this.#handle;
+    this.#handle = undefined;
+    const reading = this.#reading ?? Promise.resolve();
+    void reading.finally(() => handle?.close().catch(() => {}));
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.read();
+    }, COALESCE_MS);
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (this.#handle === undefined) {
+        const opened = await open(this.file, "r");
+        if (this.#closed) {
+          await opened.close();
+          return;
+        }
+        this.#handle = opened;
+      }
+      const handle = this.#handle;
+      const { size } = await handle.stat();
+      if (size < this.#offset) {
+        this.#offset = 0;
+        this.#rest = "";
+        this.#decoder = new StringDecoder("utf8");
+        this.#options.onReset?.();
+      }
+      while (!this.#closed && this.#offset < size) {
+        const { bytesRead } = await handle.read(this.#buffer, 0, CHUNK, this.#offset);
+        if (bytesRead === 0) break;
+        this.#offset += bytesRead;
+        const text = this.#rest + this.#decoder.write(this.#buffer.subarray(0, bytesRead));
+        const lines = text.split("\n");
+        this.#rest = lines.pop() ?? "";
+        if (lines.length > 0) this.#options.onLines(lines);
+      }
+    } catch (error) {
+      if (this.#closed) return;
+      if ((error as { code?: string }).code !== "ENOENT") this.#options.onError?.(error);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+import { readdir, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import {
+  type CallTree,
+  type JsonlStore,
+  jsonlStore,
+  readSession,
+  type SessionSummary,
+  writerAlive,
+} from "@runtrace/core";
+import { FileFollower } from "./follow.js";
+import { LiveSession } from "./live.js";
+import { type LoadedSession, makeLoaded, message, pool, unreadable } from "./loaded.js";
+import { summarizeTree } from "./summary.js";
+
+/** What a session id may look like (the same rule as core's JSONL store): no path can hide in it. */
+export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const MAX_ID_LENGTH = 200;
+
+/** A session id that is not one (400), or one with no file (404). */
+export class LoadError extends Error {
+  override name = "LoadError";
+  readonly code: "invalid_session_id" | "session_not_found";
+
+  constructor(code: LoadError["code"], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+interface Entry {
+  /** File size and modification time when it was read: a change means it must be read again. */
+  key: string;
+  summary: SessionSummary;
+  writer: CallTree["writer"];
+  /** Dropped for all but the most recently used sessions, to bound memory. */
+  session: LoadedSession | undefined;
+  /**
+   * A running session is read on from where the last read stopped, so a growing 100,000-call file
+   * is not parsed again whenever it changes. `"next"`: it was running at its (full) last read.
+   */
+  growing: Growing | "next" | undefined;
+}
+
+/** A running session's file, followed by core's incremental `SessionReader` (inside `LiveSession`). */
+interface Growing {
+  live: LiveSession;
+  follower: FileFollower;
+  /** The file shrank (replaced): this state is worthless, read the file afresh. */
+  reset: boolean;
+}
+
+function stopGrowing(growing: Entry["growing"]): void {
+  if (growing !== undefined && growing !== "next") growing.follower.close();
+}
+
+/** Options of `SessionSource`. */
+export interface SessionSourceOptions {
+  dir: string;
+  /** How many read sessions (trees and their flattened calls) to keep in memory. @default 4 */
+  keep?: number;
+}
+
+/**
+ * The sessions of one directory, read through core's public reader and cached by file size and
+ * modification time, so listing or paging a big session does not read its file again until it
+ * changes. Never throws for a corrupt file: it becomes a summary with a `problem`.
+ */
+export class SessionSource {
+  readonly dir: string;
+  readonly #store: JsonlStore;
+  readonly #keep: number;
+  readonly #entries = new Map<string, Entry>();
+  /** Files whose trees are kept, least recently used first. */
+  readonly #recent = new Set<string>();
+  readonly #pending = new Map<string, Promise<LoadedSession>>();
+
+  constructor(options: SessionSourceOptions) {
+    this.dir = resolve(options.dir);
+    this.#store = jsonlStore({ dir: this.dir });
+    this.#keep = Math.max(1, options.keep ?? 4);
+  }
+
+  /** The file of a session id; `LoadError` (`invalid_session_id`) for anything that is not an id. */
+  fileOf(id: string): string {
+    if (id.length > MAX_ID_LENGTH || !SESSION_ID.test(id)) {
+      const shown = id.length > 60 ? `${id.slice(0, 60)}…` : id;
+      throw new LoadError(
+        "invalid_session_id",
+        `${JSON.stringify(shown)} is not a session id: ids are letters, digits, ".", "_" and "-", starting with a letter or digit (as in 20261122-173741-a1b2c3d4e5).`,
+      );
+    }
+    return this.#store.fileOf(id);
+  }
+
+  /** Every session, newest first; unreadable files are listed with their `problem`. */
+  async list(): Promise<SessionSummary[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") return [];
+      throw error;
+    }
+    const ids = names.filter((name) => name.endsWith(".jsonl")).map((name) => name.slice(0, -6));
+    const summaries = await pool(ids, 8, async (id): Promise<SessionSummary | undefined> => {
+      if (id.length > MAX_ID_LENGTH || !SESSION_ID.test(id)) {
+        const file = resolve(this.dir, `${id}.jsonl`);
+        return unreadable(
+          id,
+          file,
+          `the file name ${JSON.stringify(`${id}.jsonl`)} is not a session id (letters, digits, ".", "_", "-"); rename it to open it`,
+        ).summary;
+      }
+      try {
+        return await this.#summary(id);
+      } catch (error) {
+        // Deleted between readdir and stat: simply not there any more.
+        if (error instanceof LoadError) return undefined;
+        throw error;
+      }
+    });
+    return summaries
+      .filter((summary): summary is SessionSummary => summary !== undefined)
+      .sort((a, b) => b.start - a.start);
+  }
+
+  /** The newest readable session, if any. */
+  async latest(): Promise<SessionSummary | undefined> {
+    return (await this.list()).find((summary) => summary.start > 0);
+  }
+
+  /** One session; `LoadError` for a bad or unknown id. Cached until its file changes. */
+  async load(id: string): Promise<LoadedSession> {
+    const file = this.fileOf(id);
+    const key = await this.#key(id, file);
+    const entry = this.#entries.get(file);
+    if (entry?.session !== undefined && this.#fresh(entry, key)) {
+      this.#use(file);
+      return entry.session;
+    }
+    return this.#read(id, file, key);
+  }
+
+  /** Forgets every cached session and closes the files it follows. */
+  close(): void {
+    for (const entry of this.#entries.values()) stopGrowing(entry.growing);
+    this.#entries.clear();
+    this.#recent.clear();
+  }
+
+  async #summary(id: string): Promise<SessionSummary> {
+    const file = this.fileOf(id);
+    const key = await this.#key(id, file);
+    const entry = this.#entries.get(file);
+    if (entry !== undefined && this.#fresh(entry, key)) return entry.summary;
+    return (await this.#read(id, file, key)).summary;
+  }
+
+  async #key(id: string, file: string): Promise<string> {
+    try {
+      const info = await stat(file);
+      return `${info.size}:${info.mtimeMs}`;
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") {
+        throw new LoadError(
+          "session_not_found",
+          `No session ${JSON.stringify(id)} in ${this.dir}. Expected an id listed by GET /api/sessions (or \`runtrace ls\`).`,
+        );
+      }
+      return `error:${message(error)}`;
+    }
+  }
+
+  /** Same file contents, and a session that looked running still has its writer. */
+  #fresh(entry: Entry, key: string): boolean {
+    if (entry.key !== key) return false;
+    if (entry.summary.status !== "running") return true;
+    return writerAlive(entry.writer);
+  }
+
+  #read(id: string, file: string, key: string): Promise<LoadedSession> {
+    const pendingKey = `${file}\n${key}`;
+    let pending = this.#pending.get(pendingKey);
+    if (pending === undefined) {
+      pending = this.#readNow(id, file)
+        .then(({ session, growing }) => {
+          const previous = this.#entries.get(file)?.growing;
+          if (previous !== growing) stopGrowing(previous);
+          this.#entries.set(file, {
+            key,
+            summary: session.summary,
+            writer: session.tree.writer,
+            session,
+            growing,
+          });
+          this.#use(file);
+          return session;
+        })
+        .finally(() => this.#pending.delete(pendingKey));
+      this.#pending.set(pendingKey, pending);
+    }
+    return pending;
+  }
+
+  async #readNow(
+    id: string,
+    file: string,
+  ): Promise<Pick<Entry, "session" | "growing"> & { session: LoadedSession }> {
+    const previous = this.#entries.get(file)?.growing;
+    if (previous !== undefined) {
+      const growing = previous === "next" ? this.#follow(id, file) : previous;
+      const session = await this.#readOn(growing);
+      if (session !== undefined) {
+        if (!growing.live.ended) return { session, growing };
+        growing.follower.close();
+        return { session, growing: undefined };
+      }
+      growing.follower.close();
+    }
+    const session = await readSession(file).then(
+      (tree) => makeLoaded(id, file, tree, summarizeTree(tree, id, file)),
+      (error: unknown) => unreadable(id, file, message(error)),
+    );
+    return { session, growing: session.response.live ? "next" : undefined };
+  }
+
+  #follow(id: string, file: string): Growing {
+    const live = new LiveSession(id, file);
+    const growing: Growing = {
+      live,
+      reset: false,
+      follower: new FileFollower(file, {
+        onLines: (lines) => live.push(lines),
+        onReset: () => {
+          growing.reset = true;
+        },
+      }),
+    };
+    return growing;
+  }
+
+  /** Reads what was appended; `undefined` when the state cannot be used (the file was replaced). */
+  async #readOn(growing: Growing): Promise<LoadedSession | undefined> {
+    const { live, follower } = growing;
+    await follower.read();
+    if (live.writerGone()) {
+      // Its last lines may have landed just before it exited: read once more before believing it.
+      await follower.read();
+      if (live.writerGone()) live.markInterrupted();
+    }
+    const tree = live.tree;
+    if (growing.reset || tree === undefined) return undefined;
+    return makeLoaded(live.id, live.file, tree, live.summary()!);
+  }
+
+  #use(file: string): void {
+    this.#recent.delete(file);
+    this.#recent.add(file);
+    while (this.#recent.size > this.#keep) {
+      const oldest = this.#recent.values().next().value as string;
+      this.#recent.delete(oldest);
+      const entry = this.#entries.get(oldest);
+      if (entry) {
+        entry.session = undefined;
+        stopGrowing(entry.growing);
+        entry.growing = undefined;
+      }
+    }
+  }
+}
