@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ConfigResponse, SessionResponse } from "../../../src/shared/types.js";
 import type { Source } from "../data/source.js";
-import { count, dateTime, formatDuration } from "../format.js";
+import { count } from "../format.js";
 import { timeScale } from "../timeline/scale.js";
 import { criticalIds } from "../tree/critical-path.js";
 import { isFailed, TreeModel } from "../tree/model.js";
@@ -15,9 +15,10 @@ import { collapseAll, expandTo, failurePaths, visibleRows } from "../tree/rows.j
 import { findMatches, stepMatch } from "../tree/search.js";
 import { Details } from "./details.js";
 import { typing } from "./help.js";
-import { Chevron, SearchIcon, StatusBadge } from "./icons.js";
 import { Link, useNav } from "./nav.js";
 import { useClock, useDebounced, useFrameScheduler } from "./schedule.js";
+import { SearchBox } from "./search-box.js";
+import { SessionHeader } from "./session-header.js";
 import { ROW_HEIGHT, TraceView } from "./trace-view.js";
 
 const KEYS: Record<string, NavKey> = {
@@ -275,107 +276,29 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
 
   return (
     <div class="session-page" style={{ "--details-w": `${detailsWidth}px` }}>
-      <div class="session-head">
-        <div class="session-title">
-          <h1>{String(root.call.node)}</h1>
-          <StatusBadge status={String(root.call.status)} />
-          {live && (
-            <span class="live" title="Following the session as it runs">
-              <span class="live-dot" />
-              live
-            </span>
-          )}
-        </div>
-        <div class="session-facts">
-          <span class="mono muted">{String(summary?.id ?? sessionId)}</span>
-          <span>{dateTime(root.call.start)}</span>
-          <span>
-            <span class="muted">duration</span> {formatDuration(rootDuration)}
-          </span>
-          <span>
-            <span class="muted">calls</span> {count(stats.calls)}
-          </span>
-          {stats.running > 0 && (
-            <span class={live ? "fact-running" : undefined}>
-              <span class="muted">{live ? "running" : "unfinished"}</span> {count(stats.running)}
-            </span>
-          )}
-          <span class={stats.failed > 0 ? "fact-failed" : undefined}>
-            <span class="muted">failed</span> {count(stats.failed)}
-          </span>
-          {loading && (
-            <span class="loading-calls" role="status">
-              loading {count(progress.loaded)} / {count(progress.total)}
-              <span class="progress">
-                <span style={{ width: `${(100 * progress.loaded) / Math.max(1, progress.total)}%` }} />
-              </span>
-            </span>
-          )}
-        </div>
-        {warnings.length > 0 && (
-          <details class="warnings">
-            <summary>
-              {warnings.length} {warnings.length === 1 ? "problem" : "problems"} reading this session
-            </summary>
-            <ul>
-              {warnings.map((warning, i) => (
-                <li key={i}>{String(warning)}</li>
-              ))}
-            </ul>
-          </details>
-        )}
-        {failure && <div class="banner banner-error">{failure}</div>}
-      </div>
+      <SessionHeader
+        name={String(root.call.node)}
+        status={String(root.call.status)}
+        id={String(summary?.id ?? sessionId)}
+        start={root.call.start}
+        duration={rootDuration}
+        live={live}
+        stats={stats}
+        progress={loading ? progress : undefined}
+        warnings={warnings}
+        failure={failure}
+      />
       <div class="toolbar" role="toolbar" aria-label="Tree tools">
-        <label class="search-box">
-          <SearchIcon />
-          <input
-            ref={searchRef}
-            type="search"
-            placeholder="Search names, ids, inputs, outputs"
-            title="Search (/): Enter next, Shift+Enter previous, Esc clears"
-            value={query}
-            aria-label="Search calls"
-            onInput={(event) => setQuery((event.target as HTMLInputElement).value)}
-            onKeyDown={(event) => {
-              if (event.key === "Enter") {
-                event.preventDefault();
-                if (query !== activeQuery) return; // the debounced search will go to the first match
-                goToMatch(event.shiftKey ? -1 : 1);
-              } else if (event.key === "Escape") {
-                setQuery("");
-                scrollRef.current?.focus();
-              }
-            }}
-          />
-          <span class="match-count" aria-live="polite">
-            {activeQuery.trim() === ""
-              ? ""
-              : matches.length === 0
-                ? "no match"
-                : `${matchIndex + 1} / ${count(matches.length)}`}
-          </span>
-          <button
-            type="button"
-            class="icon-button"
-            title="Previous match (Shift+Enter)"
-            aria-label="Previous match"
-            disabled={matches.length === 0}
-            onClick={() => goToMatch(-1)}
-          >
-            <Chevron up />
-          </button>
-          <button
-            type="button"
-            class="icon-button"
-            title="Next match (Enter)"
-            aria-label="Next match"
-            disabled={matches.length === 0}
-            onClick={() => goToMatch(1)}
-          >
-            <Chevron up={false} />
-          </button>
-        </label>
+        <SearchBox
+          inputRef={searchRef}
+          query={query}
+          activeQuery={activeQuery}
+          matchCount={matches.length}
+          matchIndex={matchIndex}
+          onQuery={setQuery}
+          onStep={goToMatch}
+          onEscape={() => scrollRef.current?.focus()}
+        />
         <button
           type="button"
           class={errorsOnly ? "toggle on" : "toggle"}
