@@ -110,7 +110,11 @@ export class SessionState {
   startCall(parent: CallRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
     const input = this.recording && this.recordInput && def.recordInput ? this.#copyArgs(args) : undefined;
     const record = new LiveRecord(String(this.#next++), parent.id, this.id, name, def.kind, now(), input);
-    if (!this.recording) return record;
+    if (!this.recording) {
+      // No records are kept, but a traced session still gets a span per call.
+      if (this.tracer !== undefined) this.#toTracer((tracer) => tracer.started(record, parent));
+      return record;
+    }
     if (def.attributes)
       mergeAttributes(record, sanitize(def.attributes, this.sanitize) as Record<string, unknown>);
     this.tree.attach(record, parent);
@@ -142,7 +146,12 @@ export class SessionState {
   ): void {
     record.end = now();
     record.status = status;
-    if (!this.recording) return;
+    if (!this.recording) {
+      if (this.tracer === undefined) return;
+      if (status !== "ok" && error !== undefined) record.error = sanitizeError(error, this.sanitize);
+      this.#toTracer((tracer) => tracer.ended(record));
+      return;
+    }
     if (status === "ok") {
       if (recordOutput && this.recordOutput)
         record.output = plain(output, this.#shortStrings) ? output : sanitize(output, this.sanitize);
@@ -159,9 +168,13 @@ export class SessionState {
   }
 
   event(record: CallRecord, name: string, data: unknown): void {
-    if (!this.recording) return;
+    if (!this.recording && this.tracer === undefined) return;
     const event =
       data === undefined ? { name, time: now() } : { name, time: now(), data: sanitize(data, this.sanitize) };
+    if (!this.recording) {
+      this.#toTracer((tracer) => tracer.event(record, event));
+      return;
+    }
     addEvent(record, event);
     for (const writer of this.#writers) {
       try {
@@ -173,8 +186,12 @@ export class SessionState {
   }
 
   attributes(record: CallRecord, attributes: Record<string, unknown>): void {
-    if (!this.recording) return;
+    if (!this.recording && this.tracer === undefined) return;
     const changed = sanitize(attributes, this.sanitize) as Record<string, unknown>;
+    if (!this.recording) {
+      this.#toTracer((tracer) => tracer.attributes(record, changed));
+      return;
+    }
     mergeAttributes(record, changed);
     for (const writer of this.#writers) {
       try {
@@ -182,6 +199,14 @@ export class SessionState {
       } catch (error) {
         writerFailed(error);
       }
+    }
+  }
+
+  #toTracer(notify: (tracer: CallTracer) => void): void {
+    try {
+      notify(this.tracer!);
+    } catch (error) {
+      writerFailed(error);
     }
   }
 
