@@ -42,6 +42,7 @@ export type { ReadSessionOptions } from "./recording/read-session.js";
 export { readSession } from "./recording/read-session.js";
 export { SessionReader, writerAlive } from "./recording/reader.js";
 export type { CallRecordJSON } from "./recording/record.js";
+export { recordFields } from "./recording/record.js";
 export type { RedactConfig, RedactOptions } from "./recording/redact.js";
 export type { PayloadLimits } from "./recording/sanitize.js";
 export { DEFAULT_LIMITS } from "./recording/sanitize.js";

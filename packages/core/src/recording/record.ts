@@ -54,8 +54,9 @@ export class LiveRecord implements CallRecord {
 /** A record as plain JSON, children nested. */
 export type CallRecordJSON = Omit<CallRecord, "children"> & { children: CallRecordJSON[] };
 
-export function recordToJSON(record: CallRecord): CallRecordJSON {
-  const json: CallRecordJSON = {
+/** A record's own fields, without its children (what one line of a flat listing holds). */
+export function recordFields(record: CallRecord): Omit<CallRecord, "children"> {
+  const fields: Omit<CallRecord, "children"> = {
     id: record.id,
     parentId: record.parentId,
     sessionId: record.sessionId,
@@ -72,9 +73,14 @@ export function recordToJSON(record: CallRecord): CallRecordJSON {
     attributes: record.attributes,
     traceId: record.traceId,
     spanId: record.spanId,
-    children: record.children.map(recordToJSON),
   };
-  if (record.waitMs !== undefined) json.waitMs = record.waitMs;
+  if (record.waitMs !== undefined) fields.waitMs = record.waitMs;
+  return fields;
+}
+
+export function recordToJSON(record: CallRecord): CallRecordJSON {
+  const json = recordFields(record) as CallRecordJSON;
+  json.children = record.children.map(recordToJSON);
   return json;
 }
 

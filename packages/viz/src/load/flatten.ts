@@ -1,29 +1,11 @@
-import type { CallRecord, CallTree } from "@runtrace/core";
+import { type CallRecord, type CallTree, recordFields } from "@runtrace/core";
 import type { FlatCall } from "../shared/types.js";
 
 /** A record without its children, with its place in the tree (what the API sends). */
 export function toFlatCall(record: CallRecord, depth: number): FlatCall {
-  const flat: FlatCall = {
-    id: record.id,
-    parentId: record.parentId,
-    sessionId: record.sessionId,
-    node: record.node,
-    kind: record.kind,
-    status: record.status,
-    start: record.start,
-    end: record.end,
-    input: record.input,
-    output: record.output,
-    error: record.error,
-    attempts: record.attempts,
-    events: record.events,
-    attributes: record.attributes,
-    traceId: record.traceId,
-    spanId: record.spanId,
-    depth,
-    childCount: record.children.length,
-  };
-  if (record.waitMs !== undefined) flat.waitMs = record.waitMs;
+  const flat = recordFields(record) as FlatCall;
+  flat.depth = depth;
+  flat.childCount = record.children.length;
   return flat;
 }
 
