@@ -75,6 +75,9 @@ describe("the DAG of 002: ingest, then stats, patterns and analysis, then report
     const flowRecord = recordOf(session, "pipeline");
     expect(flowRecord.kind).toBe("flow");
     expect(flowRecord.children.map((c) => c.node).sort()).toEqual(Object.keys(after).sort());
+    expect(flowRecord.children.map((c) => c.attributes["flow.step"]).sort()).toEqual(
+      Object.keys(after).sort(),
+    );
     const measured = Object.fromEntries(Object.keys(after).map((s) => [s, duration(recordOf(session, s))]));
     const critical = criticalPath(after, measured);
     expect(duration(flowRecord)).toBeLessThanOrEqual(critical * 1.02 + 10);

@@ -96,7 +96,8 @@ class FlowRun {
       this.#stepFailed(i, error);
       return;
     }
-    const options: CallOptions = { signal: this.#controller?.signal };
+    // `flow.step` ties the call to its step exactly (the viewer's graph links steps to calls by it).
+    const options: CallOptions = { signal: this.#controller?.signal, attributes: { "flow.step": step.name } };
     if (step.name !== step.node.name) options.name = step.name;
     this.#state[i] = RUNNING;
     this.#running++;
