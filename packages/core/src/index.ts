@@ -71,6 +71,7 @@ export { jsonlStore } from "./stores/jsonl.js";
 export type { MemoryStore } from "./stores/memory.js";
 export { memoryStore } from "./stores/memory.js";
 export type { SessionSummary, SessionWriter, Store } from "./stores/store.js";
+export { unreadableSummary } from "./stores/summary.js";
 
 // flows (keep this marker: exports of flows/ go right below it)
 

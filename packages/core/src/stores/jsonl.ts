@@ -15,7 +15,7 @@ import {
   sessionLine,
 } from "../recording/wire.js";
 import type { SessionSummary, SessionWriter, Store } from "./store.js";
-import { byStartDescending, summarize } from "./summary.js";
+import { byStartDescending, summarize, unreadableSummary } from "./summary.js";
 
 /** Options of `rt.jsonlStore`. */
 export interface JsonlStoreOptions {
@@ -192,17 +192,7 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
             } catch (error) {
               const id = name.slice(0, -".jsonl".length);
               const problem = error instanceof Error ? error.message : String(error);
-              return {
-                id,
-                name: id,
-                status: "error",
-                start: 0,
-                end: undefined,
-                calls: 0,
-                errors: 0,
-                file,
-                problem,
-              };
+              return unreadableSummary(id, file, problem);
             }
           }),
       );

@@ -23,6 +23,24 @@ describe("jsonl store", () => {
     expect(store.fileOf(a.id)).toBe(join(own, `${a.id}.jsonl`));
   });
 
+  it("lists a file that is not a session with its problem, beside the sessions that read", async () => {
+    const own = mkdtempSync(join(tmpdir(), "runtrace-list-"));
+    const store = rt.jsonlStore({ dir: own });
+    const session = new rt.Session({ name: "fine", store });
+    await session.run(() => 1);
+    writeFileSync(join(own, "notes.jsonl"), '{"hello":"world"}\n');
+    const listed = await store.listSessions();
+    expect(listed.map((s) => s.id).sort()).toEqual(["notes", session.id].sort());
+    expect(listed.find((s) => s.id === "notes")).toMatchObject({
+      name: "notes",
+      status: "error",
+      calls: 0,
+      file: join(own, "notes.jsonl"),
+      problem: expect.stringContaining("is not a runtrace session file"),
+    });
+    expect(listed.find((s) => s.id === session.id)).toMatchObject({ name: "fine", status: "ok" });
+  });
+
   it("refuses ids that would leave the directory", () => {
     const store = rt.jsonlStore({ dir });
     expect(() => store.fileOf("../etc/passwd")).toThrow(/not a session id/);

@@ -21,6 +21,11 @@ export function summarize(tree: CallTree, file?: string): SessionSummary {
   return summary;
 }
 
+/** The `runtrace ls` line of a file that could not be read as a session: listed with its problem. */
+export function unreadableSummary(id: string, file: string, problem: string): SessionSummary {
+  return { id, name: id, status: "error", start: 0, end: undefined, calls: 0, errors: 0, file, problem };
+}
+
 /** Newest first. */
 export function byStartDescending(a: SessionSummary, b: SessionSummary): number {
   return b.start - a.start;

@@ -1,4 +1,4 @@
-import { type CallRecord, CallTree, type SessionSummary } from "@runtrace/core";
+import { type CallRecord, CallTree, type SessionSummary, unreadableSummary } from "@runtrace/core";
 import type { SessionResponse } from "../shared/types.js";
 import { type FlatCalls, flattenTree } from "./flatten.js";
 import { sessionResponse } from "./summary.js";
@@ -53,18 +53,7 @@ export function unreadable(id: string, file: string, problem: string): LoadedSes
   };
   const tree = new CallTree(root);
   tree.warnings.push(problem);
-  const summary: SessionSummary = {
-    id,
-    name: id,
-    status: "error",
-    start: 0,
-    end: undefined,
-    calls: 0,
-    errors: 0,
-    file,
-    problem,
-  };
-  return makeLoaded(id, file, tree, summary);
+  return makeLoaded(id, file, tree, unreadableSummary(id, file, problem));
 }
 
 export function message(error: unknown): string {
