@@ -10,3 +10,16 @@ const monotonic = performance.now.bind(performance);
 export function now(): number {
   return origin + monotonic();
 }
+
+/**
+ * Whole microseconds since the process's time origin. A small integer, which V8 keeps inside the
+ * object that stores it, where an epoch-milliseconds number is a separate heap object.
+ */
+export function toMicros(epochMs: number): number {
+  return Math.round((epochMs - origin) * 1000);
+}
+
+/** Epoch milliseconds of a `toMicros` value. */
+export function fromMicros(micros: number): number {
+  return origin + micros / 1000;
+}

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { addEvent, LiveRecord, mergeAttributes } from "./record.js";
+import { addEvent, mergeAttributes, storedRecord } from "./record.js";
 import { CallTree } from "./tree.js";
 import type { CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
 import { FORMAT_VERSION, type Line } from "./wire.js";
@@ -17,7 +17,7 @@ function status(value: unknown): CallStatus | SessionStatus {
  */
 export class SessionReader {
   #tree: CallTree | undefined;
-  readonly #records = new Map<string, LiveRecord>();
+  readonly #records = new Map<string, CallRecord>();
   readonly #early: string[] = [];
   #lineNo = 0;
   #ended = false;
@@ -76,7 +76,7 @@ export class SessionReader {
           `written in format v${line.v}; this reader knows v${FORMAT_VERSION} and reads what it can`,
         );
       }
-      const root = new LiveRecord(
+      const root = storedRecord(
         "0",
         null,
         String(line.id),
@@ -102,7 +102,7 @@ export class SessionReader {
       case "start":
       case "call": {
         const parent = this.#records.get(String(line.parent));
-        const record = new LiveRecord(
+        const record = storedRecord(
           String(line.id),
           parent ? parent.id : "0",
           tree.root.sessionId,
@@ -157,7 +157,7 @@ export class SessionReader {
         return record;
       }
       case "session-end": {
-        const root = tree.root as LiveRecord;
+        const root = tree.root;
         root.status = status(line.status);
         root.end = line.end;
         root.output = line.output;
@@ -171,7 +171,7 @@ export class SessionReader {
     }
   }
 
-  #find(id: unknown): LiveRecord {
+  #find(id: unknown): CallRecord {
     const record = this.#records.get(String(id));
     if (!record) throw new Error(`no call with id ${String(id)}`);
     return record;

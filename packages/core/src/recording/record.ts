@@ -1,3 +1,4 @@
+import { fromMicros, toMicros } from "../internal/clock.js";
 import type { CallEvent, CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
 
 // Most calls have no events, attributes or children: they share these frozen empties until the
@@ -6,49 +7,115 @@ const NO_EVENTS: CallEvent[] = Object.freeze([]) as unknown as CallEvent[];
 const NO_CHILDREN: CallRecord[] = Object.freeze([]) as unknown as CallRecord[];
 const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** The in-memory record of one call. Fields are assigned in one order so every record has one shape. */
+/**
+ * The in-memory record of one call of a live session. A long session keeps every record in memory
+ * for as long as it lives, so the record is kept small: the id is a number until somebody reads it,
+ * times are whole microseconds (small integers stored in the record itself, not heap numbers), the
+ * parent is a pointer, and the fields most calls never set (error, events, attributes, trace ids,
+ * waitMs) live on the prototype until the first write. Readers see a plain `CallRecord`.
+ */
 export class LiveRecord implements CallRecord {
-  id: string;
-  parentId: string | null;
+  readonly #n: number;
+  readonly #parent: LiveRecord | null;
   sessionId: string;
   node: string;
   kind: RecordKind;
   status: CallStatus | SessionStatus = "running";
-  start: number;
-  end: number | undefined = undefined;
+  #start: number;
+  #end: number | undefined = undefined;
   input: unknown;
   output: unknown = undefined;
-  error: RecordedError | undefined = undefined;
   attempts = 0;
-  events: CallEvent[] = NO_EVENTS;
-  attributes: Record<string, unknown> = NO_ATTRIBUTES;
-  traceId: string | undefined = undefined;
-  spanId: string | undefined = undefined;
   children: CallRecord[] = NO_CHILDREN;
-  waitMs?: number;
+  declare error: RecordedError | undefined;
+  declare events: CallEvent[];
+  declare attributes: Record<string, unknown>;
+  declare traceId: string | undefined;
+  declare spanId: string | undefined;
+  declare waitMs?: number;
 
   constructor(
-    id: string,
-    parentId: string | null,
+    n: number,
+    parent: LiveRecord | null,
     sessionId: string,
     node: string,
     kind: RecordKind,
     start: number,
     input: unknown,
   ) {
-    this.id = id;
-    this.parentId = parentId;
+    this.#n = n;
+    this.#parent = parent;
     this.sessionId = sessionId;
     this.node = node;
     this.kind = kind;
-    this.start = start;
+    this.#start = toMicros(start);
     this.input = input;
+  }
+
+  get id(): string {
+    return String(this.#n);
+  }
+  get parentId(): string | null {
+    return this.#parent === null ? null : this.#parent.id;
+  }
+  get start(): number {
+    return fromMicros(this.#start);
+  }
+  set start(epochMs: number) {
+    this.#start = toMicros(epochMs);
+  }
+  get end(): number | undefined {
+    return this.#end === undefined ? undefined : fromMicros(this.#end);
+  }
+  set end(epochMs: number | undefined) {
+    this.#end = epochMs === undefined ? undefined : toMicros(epochMs);
   }
 
   /** JSON form of this record and its subtree (what `CallTree.toJSON` returns). */
   toJSON(): CallRecordJSON {
     return recordToJSON(this);
   }
+}
+
+// Shared defaults until a record's first write of its own.
+Object.assign(LiveRecord.prototype, {
+  error: undefined,
+  events: NO_EVENTS,
+  attributes: NO_ATTRIBUTES,
+  traceId: undefined,
+  spanId: undefined,
+  waitMs: undefined,
+});
+
+/** A record read back from a stored session: a plain object with every field. */
+export function storedRecord(
+  id: string,
+  parentId: string | null,
+  sessionId: string,
+  node: string,
+  kind: RecordKind,
+  start: number,
+  input: unknown,
+): CallRecord {
+  return {
+    id,
+    parentId,
+    sessionId,
+    node,
+    kind,
+    status: "running",
+    start,
+    end: undefined,
+    input,
+    output: undefined,
+    error: undefined,
+    attempts: 0,
+    events: NO_EVENTS,
+    attributes: NO_ATTRIBUTES,
+    traceId: undefined,
+    spanId: undefined,
+    children: NO_CHILDREN,
+  };
 }
 
 /** A record as plain JSON, children nested. */

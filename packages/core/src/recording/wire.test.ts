@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { LiveRecord } from "./record.js";
+import { storedRecord } from "./record.js";
 import { callLine } from "./wire.js";
 
 describe("callLine", () => {
   it("writes the same JSON as JSON.stringify would, for running and ended calls", () => {
-    const record = new LiveRecord("12", "3", "s", 'tool "quoted" \\ name', "tool", 1795369671144.6575, [
+    const record = storedRecord("12", "3", "s", 'tool "quoted" \\ name', "tool", 1795369671144.6575, [
       "a",
       { b: [1, 2] },
     ]);
@@ -34,7 +34,7 @@ describe("callLine", () => {
       end: 1795369671150.25,
       error: { name: "Error", message: 'bad "thing"' },
     });
-    const empty = new LiveRecord("1", "0", "s", "n", "function", 1, []);
+    const empty = storedRecord("1", "0", "s", "n", "function", 1, []);
     empty.end = 2;
     empty.status = "ok";
     empty.output = null;

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { CallRecord } from "../recording/types.js";
+import type { LiveRecord } from "../recording/record.js";
 import type { Scope } from "./scope.js";
 import type { SessionState } from "./session-state.js";
 
@@ -25,12 +25,12 @@ export interface CallInfo {
  */
 export class Frame implements CallInfo {
   readonly session: SessionState;
-  readonly record: CallRecord;
+  readonly record: LiveRecord;
   /** The scope children of this frame run in (what `signal` follows). */
   readonly scope: Scope;
   readonly attempt: number;
 
-  constructor(session: SessionState, record: CallRecord, scope: Scope, attempt: number) {
+  constructor(session: SessionState, record: LiveRecord, scope: Scope, attempt: number) {
     this.session = session;
     this.record = record;
     this.scope = scope;

@@ -63,7 +63,7 @@ export class SessionState {
     this.#shortStrings = settings.sanitize.redactor.shortStringsSafe;
     this.id = newSessionId();
     this.name = name;
-    this.root = new LiveRecord("0", null, this.id, name, "session", now(), undefined);
+    this.root = new LiveRecord(0, null, this.id, name, "session", now(), undefined);
     if (attributes)
       mergeAttributes(this.root, sanitize(attributes, this.sanitize) as Record<string, unknown>);
     this.tree = new CallTree(this.root);
@@ -107,9 +107,9 @@ export class SessionState {
     this.#writers.push(writer);
   }
 
-  startCall(parent: CallRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
+  startCall(parent: LiveRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
     const input = this.recording && this.recordInput && def.recordInput ? this.#copyArgs(args) : undefined;
-    const record = new LiveRecord(String(this.#next++), parent.id, this.id, name, def.kind, now(), input);
+    const record = new LiveRecord(this.#next++, parent, this.id, name, def.kind, now(), input);
     if (!this.recording) {
       // No records are kept, but a traced session still gets a span per call.
       if (this.tracer !== undefined) this.#toTracer((tracer) => tracer.started(record, parent));

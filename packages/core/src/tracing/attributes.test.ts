@@ -67,7 +67,7 @@ describe("recorded values as span attributes", () => {
 
 describe("span names and start attributes", () => {
   const record = (kind: LiveRecord["kind"], attributes?: Record<string, unknown>) => {
-    const r = new LiveRecord("7", "0", "s-1", "node", kind, 1, ["in"]);
+    const r = new LiveRecord(7, null, "s-1", "node", kind, 1, ["in"]);
     if (attributes) r.attributes = attributes;
     new CallTree(r);
     return r;
