@@ -11,8 +11,8 @@ const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({}) as Record<strin
  * The in-memory record of one call of a live session. A long session keeps every record in memory
  * for as long as it lives, so the record is kept small: the id is a number until somebody reads it,
  * times are whole microseconds (small integers stored in the record itself, not heap numbers), the
- * parent is a pointer, and the fields most calls never set (error, events, attributes, trace ids,
- * waitMs) live on the prototype until the first write. Readers see a plain `CallRecord`.
+ * parent is a pointer, and the fields most calls never set (children, error, events, attributes,
+ * trace ids, waitMs) live on the prototype until the first write. Readers see a plain `CallRecord`.
  */
 export class LiveRecord implements CallRecord {
   readonly #n: number;
@@ -26,7 +26,7 @@ export class LiveRecord implements CallRecord {
   input: unknown;
   output: unknown = undefined;
   attempts = 0;
-  children: CallRecord[] = NO_CHILDREN;
+  declare children: CallRecord[];
   declare error: RecordedError | undefined;
   declare events: CallEvent[];
   declare attributes: Record<string, unknown>;
@@ -79,6 +79,7 @@ export class LiveRecord implements CallRecord {
 
 // Shared defaults until a record's first write of its own.
 Object.assign(LiveRecord.prototype, {
+  children: NO_CHILDREN,
   error: undefined,
   events: NO_EVENTS,
   attributes: NO_ATTRIBUTES,

@@ -37,6 +37,23 @@ function reasonText(reason: unknown): string {
 }
 
 /**
+ * What only some calls need: a timeout's timer and scope, a retry's timer and errors, a place at a
+ * concurrency gate, a link to a caller's `signal`. Made on first use, so a plain call carries one
+ * empty field instead of seven.
+ */
+class Extra {
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  attemptScope: Scope | undefined = undefined;
+  retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  errors: unknown[] | undefined = undefined;
+  withdraw: (() => void) | undefined = undefined;
+  holdsGate = false;
+  unlinkSignal: (() => void) | undefined = undefined;
+  /** Given a `signal`, the call runs in a scope of its own, closed when it settles. */
+  ownsScope = false;
+}
+
+/**
  * One call of one node, from start to its single settlement. In order it validates the arguments,
  * waits at the node's concurrency gate, and runs attempts (each in a fresh frame, under its own
  * timeout scope when the node has `timeoutMs`) until one succeeds or the retry policy gives up.
@@ -50,24 +67,15 @@ export class Execution implements Cancellable {
   readonly #def: NodeDef;
   readonly #self: unknown;
   #args: unknown[];
-  readonly #name: string;
-  readonly #timeoutMs: number | undefined;
-  readonly #retry: RetryPolicy | undefined;
+  readonly #settings: CallSettings | undefined;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: unknown) => void;
   readonly record: LiveRecord;
   /** The scope this call is registered in (its parent's, or its own when given a `signal`). */
   readonly #scope: Scope;
-  #attemptScope: Scope | undefined;
   #attempt = 0;
   #settled = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #withdraw: (() => void) | undefined;
-  #holdsGate = false;
-  #errors: unknown[] | undefined;
-  #unlinkSignal: (() => void) | undefined;
-  readonly #ownsScope: boolean;
+  #extra: Extra | undefined = undefined;
 
   constructor(
     parent: Frame,
@@ -82,23 +90,45 @@ export class Execution implements Cancellable {
     this.#def = def;
     this.#self = handle.self;
     this.#args = args;
-    this.#name = settings?.name ?? def.name;
-    this.#timeoutMs = settings?.timeoutMs ?? def.timeoutMs;
-    this.#retry = settings?.retry ?? def.retry;
+    this.#settings = settings;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.record = this.#session.startCall(parent.record, def, this.#name, args);
+    this.record = this.#session.startCall(parent.record, def, settings?.name ?? def.name, args);
     const signal = settings?.signal;
-    this.#ownsScope = signal !== undefined;
-    this.#scope = signal === undefined ? parent.scope : new Scope(parent.scope);
     if (settings?.attributes) this.#session.attributes(this.record, settings.attributes);
-    if (signal !== undefined && !signal.aborted) {
-      const scope = this.#scope;
-      const onAbort = () => scope.abort(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.#unlinkSignal = () => signal.removeEventListener("abort", onAbort);
+    if (signal === undefined) {
+      this.#scope = parent.scope;
+      return;
     }
-    if (signal?.aborted) this.#scope.abort(signal.reason);
+    const scope = new Scope(parent.scope);
+    this.#scope = scope;
+    const extra = this.#more();
+    extra.ownsScope = true;
+    if (signal.aborted) {
+      scope.abort(signal.reason);
+      return;
+    }
+    const onAbort = () => scope.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    extra.unlinkSignal = () => signal.removeEventListener("abort", onAbort);
+  }
+
+  #more(): Extra {
+    this.#extra ??= new Extra();
+    return this.#extra;
+  }
+
+  /** The call's name in the tree (the node's, or the one `rt.callWith` gave). */
+  get #name(): string {
+    return this.record.node;
+  }
+
+  get #timeoutMs(): number | undefined {
+    return this.#settings?.timeoutMs ?? this.#def.timeoutMs;
+  }
+
+  get #retry(): RetryPolicy | undefined {
+    return this.#settings?.retry ?? this.#def.retry;
   }
 
   /** Starts the call (runs the first attempt synchronously when nothing makes it wait). */
@@ -119,15 +149,20 @@ export class Execution implements Cancellable {
       }
     }
     const gate = def.gate;
-    if (gate === undefined || gate.tryAcquire()) {
-      this.#holdsGate = gate !== undefined;
+    if (gate === undefined) {
+      this.#runAttempt();
+      return;
+    }
+    const extra = this.#more();
+    if (gate.tryAcquire()) {
+      extra.holdsGate = true;
       this.#runAttempt();
       return;
     }
     const waitStart = now();
-    this.#withdraw = gate.enqueue(() => {
-      this.#withdraw = undefined;
-      this.#holdsGate = true;
+    extra.withdraw = gate.enqueue(() => {
+      extra.withdraw = undefined;
+      extra.holdsGate = true;
       this.record.waitMs = now() - waitStart;
       // The slot is granted inside another call's settlement: start on a fresh microtask so that a
       // long queue of synchronous nodes does not grow the stack.
@@ -140,10 +175,11 @@ export class Execution implements Cancellable {
     const attempt = ++this.#attempt;
     this.record.attempts = attempt;
     let scope = this.#scope;
-    if (this.#timeoutMs !== undefined) {
-      scope = this.#attemptScope = new Scope(scope);
-      const ms = this.#timeoutMs;
-      this.#timer = setTimeout(() => this.#timedOut(attempt, ms), ms);
+    const timeoutMs = this.#timeoutMs;
+    if (timeoutMs !== undefined) {
+      const extra = this.#more();
+      scope = extra.attemptScope = new Scope(scope);
+      extra.timer = setTimeout(() => this.#timedOut(attempt, timeoutMs), timeoutMs);
     }
     const frame = new Frame(this.#session, this.record, scope, attempt);
     const fn = this.#def.fn as (...args: unknown[]) => unknown;
@@ -173,11 +209,13 @@ export class Execution implements Cancellable {
   }
 
   #endAttempt(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+    const extra = this.#extra;
+    if (extra === undefined) return;
+    if (extra.timer !== undefined) {
+      clearTimeout(extra.timer);
+      extra.timer = undefined;
     }
-    this.#attemptScope?.close();
+    extra.attemptScope?.close();
   }
 
   #attemptDone(attempt: number, value: unknown): void {
@@ -199,11 +237,12 @@ export class Execution implements Cancellable {
   }
 
   #timedOut(attempt: number, ms: number): void {
-    this.#timer = undefined;
+    const extra = this.#more();
+    extra.timer = undefined;
     if (this.#settled || attempt !== this.#attempt) return;
     const error = new NodeTimeoutError(this.#name, ms);
     // Abort the attempt's scope: its signal fires and calls still running under it end `cancelled`.
-    this.#attemptScope?.abort(error);
+    extra.attemptScope?.abort(error);
     this.#attemptFailed(attempt, error, "timeout");
   }
 
@@ -215,8 +254,9 @@ export class Execution implements Cancellable {
       this.#fail(error, status === "error" && isCancelledError(error) ? "cancelled" : status);
       return;
     }
-    this.#errors ??= [];
-    const errors = this.#errors;
+    const extra = this.#more();
+    extra.errors ??= [];
+    const errors = extra.errors;
     errors.push(error);
     if (attempt < retry.attempts && !this.#scope.aborted && this.#shouldRetry(retry, error, attempt)) {
       const delayMs = retryDelay(retry, attempt);
@@ -225,8 +265,8 @@ export class Execution implements Cancellable {
         delayMs,
         error: sanitizeError(error, this.#session.sanitize),
       });
-      this.#retryTimer = setTimeout(() => {
-        this.#retryTimer = undefined;
+      extra.retryTimer = setTimeout(() => {
+        extra.retryTimer = undefined;
         this.#runAttempt();
       }, delayMs);
       return;
@@ -250,7 +290,7 @@ export class Execution implements Cancellable {
       reason instanceof CancelledError
         ? reason
         : new CancelledError(`Call "${this.#name}" was cancelled: ${reasonText(reason)}`, reason);
-    this.#attemptScope?.abort(error);
+    this.#extra?.attemptScope?.abort(error);
     this.#fail(error, "cancelled");
   }
 
@@ -263,18 +303,24 @@ export class Execution implements Cancellable {
   }
 
   #cleanup(): void {
+    const extra = this.#extra;
+    if (extra === undefined) {
+      this.#scope.leave(this);
+      return;
+    }
     this.#endAttempt();
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#withdraw?.();
+    if (extra.retryTimer !== undefined) clearTimeout(extra.retryTimer);
+    extra.withdraw?.();
     this.#releaseGate();
-    this.#unlinkSignal?.();
+    extra.unlinkSignal?.();
     this.#scope.leave(this);
-    if (this.#ownsScope) this.#scope.close();
+    if (extra.ownsScope) this.#scope.close();
   }
 
   #releaseGate(): void {
-    if (this.#holdsGate) {
-      this.#holdsGate = false;
+    const extra = this.#extra;
+    if (extra?.holdsGate) {
+      extra.holdsGate = false;
       this.#def.gate!.release();
     }
   }

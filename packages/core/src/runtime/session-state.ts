@@ -93,7 +93,8 @@ export class SessionState {
     if (target === null || !this.recording) return;
     try {
       trackStore(target);
-      this.#writers.push(target.openSession(this.tree));
+      const writer = target.openSession(this.tree);
+      if (writer !== null) this.#writers.push(writer);
     } catch (error) {
       warnOnce(
         `open:${target.description}`,

@@ -1,16 +1,7 @@
 import { ReadError } from "../errors.js";
 import type { CallTree } from "../recording/tree.js";
-import type { SessionSummary, SessionWriter, Store } from "./store.js";
+import type { SessionSummary, Store } from "./store.js";
 import { byStartDescending, summarize } from "./summary.js";
-
-// The memory store keeps the live tree itself, so it needs to hear nothing per call.
-const NOOP_WRITER: SessionWriter = {
-  started() {},
-  ended() {},
-  event() {},
-  attributes() {},
-  closed() {},
-};
 
 /** A store that keeps sessions in this process only (tests, short scripts, embedding). */
 export interface MemoryStore extends Store {
@@ -35,7 +26,8 @@ export function memoryStore(): MemoryStore {
     description: "memory",
     openSession(tree) {
       sessions.set(tree.root.sessionId, tree);
-      return NOOP_WRITER;
+      // The live tree is the stored session: nothing to hear per call.
+      return null;
     },
     async listSessions(): Promise<SessionSummary[]> {
       return [...sessions.values()].map((tree) => summarize(tree)).sort(byStartDescending);

@@ -1,13 +1,26 @@
 import type { Store } from "./store.js";
 
-// Stores that have had a session: `rt.flush()` flushes each of them.
-const used = new Set<Store>();
+// Stores that have had a session, for `rt.flush()`. Held weakly: a store the application dropped
+// (a memory store replaced by `rt.configure`, say) must not keep its sessions alive. A store with
+// writes still pending stays reachable through them, so nothing unflushed is ever forgotten.
+const seen = new WeakSet<Store>();
+const used = new Set<WeakRef<Store>>();
+const forget = new FinalizationRegistry<WeakRef<Store>>((ref) => used.delete(ref));
 
 export function trackStore(store: Store): void {
-  used.add(store);
+  if (seen.has(store)) return;
+  seen.add(store);
+  const ref = new WeakRef(store);
+  used.add(ref);
+  forget.register(store, ref);
 }
 
 /** Makes everything recorded so far durable in every store that recorded something. */
 export async function flushStores(): Promise<void> {
-  await Promise.all([...used].map((store) => store.flush()));
+  const stores: Store[] = [];
+  for (const ref of used) {
+    const store = ref.deref();
+    if (store !== undefined) stores.push(store);
+  }
+  await Promise.all(stores.map((store) => store.flush()));
 }

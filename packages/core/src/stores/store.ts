@@ -39,8 +39,12 @@ export interface SessionSummary {
 export interface Store {
   /** A short description, such as `jsonl:/app/.runtrace` or `memory`. */
   readonly description: string;
-  /** Called when a session starts; the tree is live and grows as calls are made. */
-  openSession(tree: CallTree): SessionWriter;
+  /**
+   * Called when a session starts; the tree is live and grows as calls are made. Returns the writer
+   * that hears every change, or `null` when the store keeps the live tree itself and needs to hear
+   * nothing (the memory store).
+   */
+  openSession(tree: CallTree): SessionWriter | null;
   /** Sessions this store holds, newest first. */
   listSessions(): Promise<SessionSummary[]>;
   /** Rebuilds a stored session's tree. Rejects with `ReadError` for an unknown id. */
