@@ -95,13 +95,11 @@ describe("span names and start attributes", () => {
       [semconv.ATTR_RUNTRACE_KIND]: "tool",
       [semconv.ATTR_RUNTRACE_SESSION_ID]: "s-1",
       [semconv.ATTR_RUNTRACE_CALL_ID]: "7",
-      [semconv.ATTR_RUNTRACE_ATTEMPTS]: 1,
       [semconv.ATTR_GEN_AI_OPERATION_NAME]: "execute_tool",
       [semconv.ATTR_GEN_AI_TOOL_NAME]: "node",
       [semconv.ATTR_GEN_AI_TOOL_TYPE]: "function",
       [semconv.ATTR_RUNTRACE_INPUT]: '["in"]',
     });
-    expect(startAttributes(record("session"), false)).not.toHaveProperty(semconv.ATTR_RUNTRACE_ATTEMPTS);
     // A call's own attributes may override the GenAI defaults.
     expect(
       startAttributes(record("tool", { "gen_ai.tool.type": "extension" }), false)["gen_ai.tool.type"],

@@ -157,7 +157,8 @@ export class SessionTracer implements CallTracer {
 
   #end(span: Span, record: CallRecord): void {
     // The cheap path: a call that ran once and succeeded only needs its end time (and output, when
-    // payloads are on); everything else it carries was set when it started.
+    // payloads are on); everything else it carries was set when it started. Retried calls, and calls
+    // that never ran (cancelled while waiting), say how many runs they had.
     const status = record.status;
     if (record.kind !== "session" && record.attempts !== 1) {
       span.setAttribute(ATTR_RUNTRACE_ATTEMPTS, record.attempts);

@@ -57,29 +57,20 @@ export function renames(record: CallRecord, changed: Record<string, unknown>): b
 
 /**
  * The attributes a call's span starts with: runtrace's identity of the call (`runtrace.node`,
- * `runtrace.kind`, `runtrace.session.id`, `runtrace.call.id`, `runtrace.attempts`), the GenAI attributes of
- * its kind, the record's attributes (which may override the GenAI defaults, e.g. with
+ * `runtrace.kind`, `runtrace.session.id`, `runtrace.call.id`), the GenAI attributes of its kind, the record's attributes (which may override the GenAI defaults, e.g. with
  * `gen_ai.tool.call.id`), and its input as JSON when payloads are recorded.
  */
 export function startAttributes(record: CallRecord, recordInput: boolean): Attributes {
   // Literal keys (the values of the ATTR_ constants) make this a fast object literal; the test of
   // span-shape checks they match the constants.
-  const out: Attributes =
-    record.kind === "session"
-      ? {
-          "runtrace.node": record.node,
-          "runtrace.kind": record.kind,
-          "runtrace.session.id": record.sessionId,
-          "runtrace.call.id": record.id,
-        }
-      : {
-          "runtrace.node": record.node,
-          "runtrace.kind": record.kind,
-          "runtrace.session.id": record.sessionId,
-          "runtrace.call.id": record.id,
-          // Most calls run once: the end of a span only changes this when they did not.
-          "runtrace.attempts": 1,
-        };
+  // `runtrace.attempts` is left to the end of the span, and only for calls that did not run exactly
+  // once: every attribute costs the SDK and the exporter, on every span.
+  const out: Attributes = {
+    "runtrace.node": record.node,
+    "runtrace.kind": record.kind,
+    "runtrace.session.id": record.sessionId,
+    "runtrace.call.id": record.id,
+  };
   switch (record.kind) {
     case "tool":
       out[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_EXECUTE_TOOL;
