@@ -10,7 +10,7 @@ import * as rt from "@runtrace/core";
 import { type BenchResult, gc, median, nsPerOp, type Row, withRatio } from "./lib.js";
 
 const CALLS = 20_000;
-const SAMPLES = 9;
+const SAMPLES = 15;
 
 async function work(): Promise<number> {
   return 1;
