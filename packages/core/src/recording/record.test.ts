@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { now } from "../internal/clock.js";
 import { addChild, addEvent, LiveRecord, mergeAttributes, recordFields } from "./record.js";
@@ -61,5 +62,16 @@ describe("LiveRecord", () => {
     expect(json).toMatchObject({ id: "0", parentId: null, node: "session", kind: "session" });
     expect(json.children[0]).toMatchObject({ id: "1", parentId: "0", node: "work", input: [] });
     expect(typeof json.children[0].start).toBe("number");
+  });
+
+  it("prints every field with console.log, ids and times included", () => {
+    const root = session();
+    const child = new LiveRecord(3, root, "s-1", "work", "function", now(), [1]);
+    addChild(root, child);
+    const shown = inspect(child);
+    expect(shown).toContain("id: '3'");
+    expect(shown).toContain("parentId: '0'");
+    expect(shown).toMatch(/start: \d+\.?\d*/);
+    expect(inspect(root)).toContain("[LiveRecord work #3]");
   });
 });

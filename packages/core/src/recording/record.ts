@@ -7,6 +7,9 @@ const NO_EVENTS: CallEvent[] = Object.freeze([]) as unknown as CallEvent[];
 const NO_CHILDREN: CallRecord[] = Object.freeze([]) as unknown as CallRecord[];
 const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+type InspectFn = (value: unknown, options: object) => string;
+
 /**
  * The in-memory record of one call of a live session. A long session keeps every record in memory
  * for as long as it lives, so the record is kept small: the id is a number until somebody reads it,
@@ -74,6 +77,13 @@ export class LiveRecord implements CallRecord {
   /** JSON form of this record and its subtree (what `CallTree.toJSON` returns). */
   toJSON(): CallRecordJSON {
     return recordToJSON(this);
+  }
+
+  /** What `console.log` and `util.inspect` show: every field, as for a plain record. */
+  [INSPECT](depth: number, options: { depth?: number | null }, inspect: InspectFn): string {
+    if (depth < 0) return `[LiveRecord ${this.node} #${this.id}]`;
+    const fields = { ...recordFields(this), children: this.children };
+    return `LiveRecord ${inspect(fields, { ...options, depth: options.depth == null ? null : options.depth - 1 })}`;
   }
 }
 
