@@ -44,6 +44,11 @@ function flushAll(): void {
 
 class JsonlWriter implements SessionWriter {
   readonly #store: FileSink;
+  /**
+   * The store this writer belongs to, held so that `rt.flush()` (which reaches stores through weak
+   * references) still reaches it while this session can write.
+   */
+  readonly owner: Store;
   readonly #file: string;
   // Records not yet written (written whole if they have ended by then) and lines ready to go.
   #queue: Array<CallRecord | string> = [];
@@ -52,8 +57,9 @@ class JsonlWriter implements SessionWriter {
   #scheduled = false;
   readonly #flush = () => this.flush();
 
-  constructor(store: FileSink, tree: CallTree) {
+  constructor(store: FileSink, owner: Store, tree: CallTree) {
     this.#store = store;
+    this.owner = owner;
     this.#file = store.fileOf(tree.root.sessionId);
     const writer = tree.writer ?? { pid: process.pid, host: "" };
     this.#queue.push(sessionLine(tree.root, writer.pid, writer.host));
@@ -167,12 +173,12 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     exitHook = true;
     process.once("exit", flushAll);
   }
-  return {
+  const store: JsonlStore = {
     description: `jsonl:${dir}`,
     dir,
     fileOf: sink.fileOf,
     openSession(tree) {
-      return new JsonlWriter(sink, tree);
+      return new JsonlWriter(sink, store, tree);
     },
     async listSessions(): Promise<SessionSummary[]> {
       let names: string[];
@@ -206,4 +212,5 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
       flushAll();
     },
   };
+  return store;
 }

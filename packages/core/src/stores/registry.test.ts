@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
@@ -31,18 +34,21 @@ describe("the stores runtrace flushes", () => {
     rt.configure({ store: null });
   });
 
-  it("still flushes a JSONL store the application no longer holds", async () => {
-    const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
+  it("still flushes the lines of a running session whose JSONL store the application dropped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "runtrace-registry-"));
+    const one = rt.functionNode(async () => 1, { name: "one" });
     rt.configure({ store: rt.jsonlStore({ dir }) });
-    await rt.session("kept", () => rt.call(rt.functionNode(async () => 1, { name: "one" })));
-    rt.configure({ store: null });
-    await collect();
-    await rt.flush();
-    const [file] = readdirSync(dir);
-    expect(readFileSync(join(dir, file!), "utf8")).toContain('"session-end"');
+    const session = new rt.Session({ name: "kept" });
+    const lines = await session.run(async () => {
+      // The session has opened its file; the application now drops the store.
+      rt.configure({ store: null });
+      await collect();
+      await rt.call(one);
+      // No event-loop turn has passed since the call: only rt.flush() can have written it.
+      await rt.flush();
+      return readFileSync(join(dir, `${session.id}.jsonl`), "utf8");
+    });
+    expect(lines).toContain('"node":"one"');
     rmSync(dir, { recursive: true, force: true });
   });
 });

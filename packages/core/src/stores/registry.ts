@@ -1,8 +1,9 @@
 import type { Store } from "./store.js";
 
 // Stores that have had a session, for `rt.flush()`. Held weakly: a store the application dropped
-// (a memory store replaced by `rt.configure`, say) must not keep its sessions alive. A store with
-// writes still pending stays reachable through them, so nothing unflushed is ever forgotten.
+// (a memory store replaced by `rt.configure`, say) must not keep its sessions alive. A session's
+// writer keeps its store reachable while the session can still write (see `Store.openSession`), so
+// every store with something pending is still here when `rt.flush()` runs.
 const seen = new WeakSet<Store>();
 const used = new Set<WeakRef<Store>>();
 const forget = new FinalizationRegistry<WeakRef<Store>>((ref) => used.delete(ref));

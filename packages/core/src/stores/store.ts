@@ -42,7 +42,8 @@ export interface Store {
   /**
    * Called when a session starts; the tree is live and grows as calls are made. Returns the writer
    * that hears every change, or `null` when the store keeps the live tree itself and needs to hear
-   * nothing (the memory store).
+   * nothing (the memory store). runtrace holds stores weakly: a writer with anything left to write
+   * must keep its store reachable, so that `rt.flush()` still finds it.
    */
   openSession(tree: CallTree): SessionWriter | null;
   /** Sessions this store holds, newest first. */
