@@ -57,8 +57,9 @@ export function renames(record: CallRecord, changed: Record<string, unknown>): b
 
 /**
  * The attributes a call's span starts with: runtrace's identity of the call (`runtrace.node`,
- * `runtrace.kind`, `runtrace.session.id`, `runtrace.call.id`), the GenAI attributes of its kind, the record's attributes (which may override the GenAI defaults, e.g. with
- * `gen_ai.tool.call.id`), and its input as JSON when payloads are recorded.
+ * `runtrace.kind`, `runtrace.session.id`, `runtrace.call.id`), the GenAI attributes of its kind,
+ * the record's attributes (which may override the GenAI defaults, e.g. with `gen_ai.tool.call.id`),
+ * and its input as JSON when payloads are recorded.
  */
 export function startAttributes(record: CallRecord, recordInput: boolean): Attributes {
   // Literal keys (the values of the ATTR_ constants) make this a fast object literal; the test of
