@@ -2,6 +2,7 @@
  * Every error runtrace throws. Each has a stable `code` so that checks keep working when the package
  * is loaded twice (two copies mean two classes, and `instanceof` fails across them).
  */
+import { isInstance, readProperty, textOf } from "./internal/safe.js";
 
 /** Stable codes of runtrace errors. */
 export type RuntraceErrorCode =
@@ -11,6 +12,7 @@ export type RuntraceErrorCode =
   | "RUNTRACE_SESSION"
   | "RUNTRACE_TIMEOUT"
   | "RUNTRACE_CANCELLED"
+  | "RUNTRACE_CALL_DEPTH"
   | "RUNTRACE_RETRY_EXHAUSTED"
   | "RUNTRACE_STORE"
   | "RUNTRACE_READ"
@@ -32,6 +34,15 @@ export class RuntraceError extends Error {
 
 /** Describes a received value for an error message: `0 (number)`, `"abc" (string)`, `[Function f]`. */
 export function describeValue(value: unknown): string {
+  try {
+    return describe(value);
+  } catch {
+    // A Proxy whose traps throw, a revoked Proxy, a throwing `constructor` or `name` getter.
+    return `an unreadable ${typeof value}`;
+  }
+}
+
+function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
@@ -123,8 +134,27 @@ export class CancelledError extends RuntraceError {
   readonly reason: unknown;
 
   constructor(message: string, reason?: unknown) {
-    super("RUNTRACE_CANCELLED", message, reason instanceof Error ? { cause: reason } : undefined);
+    super("RUNTRACE_CANCELLED", message, isInstance(reason, Error) ? { cause: reason } : undefined);
     this.reason = reason;
+  }
+}
+
+/**
+ * A call was nested deeper than runtrace follows ({@link CallDepthError.limit} calls, each inside
+ * the one before): almost always a node that calls itself without end.
+ */
+export class CallDepthError extends RuntraceError {
+  override name = "CallDepthError";
+  readonly node: string;
+  readonly limit: number;
+
+  constructor(node: string, limit: number) {
+    super(
+      "RUNTRACE_CALL_DEPTH",
+      `Call "${node}" would be nested ${limit + 1} calls deep; runtrace follows at most ${limit}. A node probably calls itself without end: give the recursion a base case, or turn it into a loop.`,
+    );
+    this.node = node;
+    this.limit = limit;
   }
 }
 
@@ -136,10 +166,9 @@ export class RetryExhaustedError extends RuntraceError {
 
   constructor(node: string, errors: readonly unknown[]) {
     const last = errors[errors.length - 1];
-    const lastMessage = last instanceof Error ? last.message : String(last);
     super(
       "RUNTRACE_RETRY_EXHAUSTED",
-      `Node "${node}" failed ${errors.length} attempts; last error: ${lastMessage}`,
+      `Node "${node}" failed ${errors.length} attempts; last error: ${textOf(last)}`,
       { cause: last },
     );
     this.node = node;
@@ -156,24 +185,27 @@ export class ReadError extends RuntraceError {
   }
 }
 
+// The guards below take any thrown value, hostile ones included, and never throw themselves.
+
 function hasCode(error: unknown, code: RuntraceErrorCode): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+  return typeof error === "object" && readProperty(error, "code") === code;
 }
 
 /** True for any runtrace error, also one from another copy of the package. */
 export function isRuntraceError(error: unknown): error is RuntraceError {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof RuntraceError || (typeof code === "string" && code.startsWith("RUNTRACE_"));
+  if (isInstance(error, RuntraceError)) return true;
+  const code = typeof error === "object" ? readProperty(error, "code") : undefined;
+  return typeof code === "string" && code.startsWith("RUNTRACE_");
 }
 
 /** True when a call ended because it was cancelled. */
 export function isCancelledError(error: unknown): error is CancelledError {
-  return error instanceof CancelledError || hasCode(error, "RUNTRACE_CANCELLED");
+  return isInstance(error, CancelledError) || hasCode(error, "RUNTRACE_CANCELLED");
 }
 
 /** True when a call ended because it timed out. */
 export function isTimeoutError(error: unknown): error is NodeTimeoutError {
-  return error instanceof NodeTimeoutError || hasCode(error, "RUNTRACE_TIMEOUT");
+  return isInstance(error, NodeTimeoutError) || hasCode(error, "RUNTRACE_TIMEOUT");
 }
 
 /**

@@ -14,6 +14,7 @@ export type { ConfigureOptions } from "./config.js";
 export { configure } from "./config.js";
 export type { RuntraceErrorCode } from "./errors.js";
 export {
+  CallDepthError,
   CancelledError,
   InvalidOptionsError,
   isCancelledError,

@@ -1,8 +1,5 @@
 import { RuntraceError } from "../errors.js";
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { isInstance, readProperty, textOf } from "../internal/safe.js";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -43,7 +40,7 @@ export class FlowStepsFailedError extends RuntraceError {
     skipped: readonly string[],
   ) {
     const failed = Object.keys(errors);
-    const detail = failed.map((step) => `"${step}": ${messageOf(errors[step])}`).join("; ");
+    const detail = failed.map((step) => `"${step}": ${textOf(errors[step])}`).join("; ");
     const skippedText =
       skipped.length === 0
         ? ""
@@ -64,9 +61,7 @@ export class FlowStepsFailedError extends RuntraceError {
 /** True for a `FlowStepsFailedError`, also one from another copy of the package. */
 export function isFlowStepsFailedError(error: unknown): error is FlowStepsFailedError {
   return (
-    error instanceof FlowStepsFailedError ||
-    (typeof error === "object" &&
-      error !== null &&
-      (error as { code?: unknown }).code === "RUNTRACE_FLOW_STEPS_FAILED")
+    isInstance(error, FlowStepsFailedError) ||
+    (typeof error === "object" && readProperty(error, "code") === "RUNTRACE_FLOW_STEPS_FAILED")
   );
 }

@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { textOf } from "../internal/safe.js";
 import { nodeHandle } from "../nodes/def.js";
 import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
@@ -50,20 +51,24 @@ interface Tool {
   names: string[] | undefined;
 }
 
-function textOf(value: unknown): string {
+function resultText(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === undefined) return "(no result)";
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? textOf(value);
   } catch {
-    return String(value);
+    return textOf(value);
   }
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof Error)
-    return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    if (error instanceof Error)
+      return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
+  } catch {
+    // A hostile error (a Proxy, a throwing getter): fall back to what can be read.
+  }
+  return textOf(error);
 }
 
 /** An agent's tools: their schemas for the model, and how to run one tool call. */
@@ -146,7 +151,7 @@ export class Toolbox {
           : kind === "function"
             ? await callWith(options, twinOf(tool.node), ...args)
             : await callWith(options, executeTool, new ToolInvocation(tool.node, args));
-      return textOf(output);
+      return resultText(output);
     } catch (error) {
       // The agent itself was cancelled or timed out: stop, do not report to the model.
       if (signal.aborted) throw error;

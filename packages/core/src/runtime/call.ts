@@ -39,8 +39,14 @@ function run(
   try {
     new Execution(parent, handle, args, settings, resolve, reject).begin();
   } catch (error) {
-    // Recording never throws into user code; this is only a last line of defence.
-    reject(error);
+    // Recording never throws into user code; this is only a last line of defence. What throws here
+    // is most likely a stack overflow (the caller's own recursion left no room): reject on a fresh
+    // stack, where Node can still track the rejection.
+    try {
+      queueMicrotask(() => reject(error));
+    } catch {
+      reject(error);
+    }
   }
   return promise;
 }

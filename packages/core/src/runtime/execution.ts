@@ -1,5 +1,12 @@
-import { CancelledError, isCancelledError, NodeTimeoutError, RetryExhaustedError } from "../errors.js";
+import {
+  CallDepthError,
+  CancelledError,
+  isCancelledError,
+  NodeTimeoutError,
+  RetryExhaustedError,
+} from "../errors.js";
 import { now } from "../internal/clock.js";
+import { isInstance, textOf } from "../internal/safe.js";
 import type { NodeHandle } from "../nodes/def.js";
 import type { NodeDef } from "../nodes/options.js";
 import { validateReturn } from "../nodes/schema.js";
@@ -24,17 +31,31 @@ function invoke(fn: (...args: unknown[]) => unknown, self: unknown, args: unknow
   return fn.apply(self, args);
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
+/**
+ * The `then` of a result, read once as `await` reads it; a getter that throws (a hostile Proxy, a
+ * revoked one) throws here, where the caller turns it into the attempt's failure.
+ */
+function thenOf(value: unknown): unknown {
+  return value !== null && (typeof value === "object" || typeof value === "function")
+    ? (value as { then?: unknown }).then
+    : undefined;
 }
 
-function reasonText(reason: unknown): string {
-  return reason instanceof Error ? reason.message : reason === undefined ? "cancelled" : String(reason);
-}
+/**
+ * How many calls may be nested, each inside the one before. Plain async recursion overflows the
+ * stack at about 9,000 levels on Node 20; a call that never ends its recursion should fail with a
+ * clear error well before memory runs out.
+ */
+export const MAX_CALL_DEPTH = 10_000;
+
+/**
+ * A call's first attempt starts synchronously inside its caller's function, so nested calls
+ * stack up until something awaits. Past this many synchronous levels, the next attempt starts on
+ * a fresh microtask instead: deep recursion through `rt.call` never comes near the stack's end,
+ * where even rejecting a promise can throw (and leave Node's rejection tracking inconsistent).
+ */
+const MAX_SYNC_NESTING = 100;
+let syncNesting = 0;
 
 /**
  * What only some calls need: a timeout's timer and scope, a retry's timer and errors, a place at a
@@ -74,6 +95,9 @@ export class Execution implements Cancellable {
   /** The scope this call is registered in (its parent's, or its own when given a `signal`). */
   readonly #scope: Scope;
   #attempt = 0;
+  /** The attempt running now; 0 between attempts. An attempt that is over can no longer settle. */
+  #current = 0;
+  readonly #depth: number;
   #settled = false;
   #extra: Extra | undefined = undefined;
 
@@ -93,6 +117,7 @@ export class Execution implements Cancellable {
     this.#settings = settings;
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#depth = parent.depth + 1;
     this.record = this.#session.startCall(parent.record, def, settings?.name ?? def.name, args);
     const signal = settings?.signal;
     if (settings?.attributes) this.#session.attributes(this.record, settings.attributes);
@@ -140,6 +165,10 @@ export class Execution implements Cancellable {
     }
     scope.enter(this);
     const def = this.#def;
+    if (this.#depth > MAX_CALL_DEPTH) {
+      this.#fail(new CallDepthError(this.#name, MAX_CALL_DEPTH), "error");
+      return;
+    }
     if (def.params !== undefined) {
       try {
         this.#args = def.params.validate(this.#name, this.#args);
@@ -172,7 +201,12 @@ export class Execution implements Cancellable {
 
   #runAttempt(): void {
     if (this.#settled) return;
+    if (syncNesting >= MAX_SYNC_NESTING) {
+      queueMicrotask(() => this.#runAttempt());
+      return;
+    }
     const attempt = ++this.#attempt;
+    this.#current = attempt;
     this.record.attempts = attempt;
     let scope = this.#scope;
     const timeoutMs = this.#timeoutMs;
@@ -181,31 +215,49 @@ export class Execution implements Cancellable {
       scope = extra.attemptScope = new Scope(scope);
       extra.timer = setTimeout(() => this.#timedOut(attempt, timeoutMs), timeoutMs);
     }
-    const frame = new Frame(this.#session, this.record, scope, attempt);
+    const frame = new Frame(this.#session, this.record, scope, attempt, this.#depth);
     const fn = this.#def.fn as (...args: unknown[]) => unknown;
     const tracer = this.#session.tracer;
     let out: unknown;
+    let then: unknown;
+    syncNesting++;
     try {
       out =
         tracer === undefined
           ? storage.run(frame, invoke, fn, this.#self, this.#args)
           : tracer.activate(this.record, () => storage.run(frame, invoke, fn, this.#self, this.#args));
+      then = thenOf(out);
     } catch (error) {
+      syncNesting--;
       this.#attemptFailed(attempt, error, "error");
       return;
     }
-    if (isThenable(out)) {
-      try {
-        out.then(
-          (value) => this.#attemptDone(attempt, value),
-          (error) => this.#attemptFailed(attempt, error, "error"),
-        );
-      } catch (error) {
-        this.#attemptFailed(attempt, error, "error");
-      }
-    } else {
+    syncNesting--;
+    if (typeof then !== "function") {
       this.#attemptDone(attempt, out);
+      return;
     }
+    try {
+      then.call(
+        out,
+        (value: unknown) => this.#attemptDone(attempt, value),
+        (error: unknown) => this.#attemptFailed(attempt, error, "error"),
+      );
+    } catch (error) {
+      this.#attemptFailed(attempt, error, "error");
+    }
+  }
+
+  /**
+   * Whether `attempt` may settle now: it is the one running and the call is not settled. If so it
+   * is over from here on, so a late result or error of the same attempt (after its timeout, or its
+   * `AbortError` once the timeout aborted it) is ignored.
+   */
+  #claim(attempt: number): boolean {
+    if (this.#settled || attempt !== this.#current) return false;
+    this.#current = 0;
+    this.#endAttempt();
+    return true;
   }
 
   #endAttempt(): void {
@@ -219,8 +271,7 @@ export class Execution implements Cancellable {
   }
 
   #attemptDone(attempt: number, value: unknown): void {
-    if (this.#settled || attempt !== this.#attempt) return;
-    this.#endAttempt();
+    if (!this.#claim(attempt)) return;
     const returns = this.#def.returns;
     if (returns !== undefined) {
       try {
@@ -239,19 +290,23 @@ export class Execution implements Cancellable {
   #timedOut(attempt: number, ms: number): void {
     const extra = this.#more();
     extra.timer = undefined;
-    if (this.#settled || attempt !== this.#attempt) return;
+    if (!this.#claim(attempt)) return;
     const error = new NodeTimeoutError(this.#name, ms);
     // Abort the attempt's scope: its signal fires and calls still running under it end `cancelled`.
     extra.attemptScope?.abort(error);
-    this.#attemptFailed(attempt, error, "timeout");
+    this.#afterFailure(attempt, error, "timeout");
   }
 
   #attemptFailed(attempt: number, error: unknown, status: CallStatus): void {
-    if (this.#settled || attempt !== this.#attempt) return;
-    this.#endAttempt();
+    if (this.#claim(attempt)) this.#afterFailure(attempt, error, status);
+  }
+
+  /** Attempt `attempt` failed (and is over): retry it, or end the call. */
+  #afterFailure(attempt: number, error: unknown, status: CallStatus): void {
+    const final = status === "error" && isCancelledError(error) ? "cancelled" : status;
     const retry = this.#retry;
     if (retry === undefined) {
-      this.#fail(error, status === "error" && isCancelledError(error) ? "cancelled" : status);
+      this.#fail(error, final);
       return;
     }
     const extra = this.#more();
@@ -271,8 +326,7 @@ export class Execution implements Cancellable {
       }, delayMs);
       return;
     }
-    const final = errors.length > 1 ? new RetryExhaustedError(this.#name, errors) : error;
-    this.#fail(final, status === "error" && isCancelledError(error) ? "cancelled" : status);
+    this.#fail(errors.length > 1 ? new RetryExhaustedError(this.#name, errors) : error, final);
   }
 
   #shouldRetry(retry: RetryPolicy, error: unknown, attempt: number): boolean {
@@ -286,10 +340,12 @@ export class Execution implements Cancellable {
   /** Called when the scope the call runs in aborts (session cancel, parent timeout, `signal`). */
   cancel(reason: unknown): void {
     if (this.#settled) return;
-    const error =
-      reason instanceof CancelledError
-        ? reason
-        : new CancelledError(`Call "${this.#name}" was cancelled: ${reasonText(reason)}`, reason);
+    const error = isInstance(reason, CancelledError)
+      ? reason
+      : new CancelledError(
+          `Call "${this.#name}" was cancelled: ${reason === undefined ? "cancelled" : textOf(reason)}`,
+          reason,
+        );
     this.#extra?.attemptScope?.abort(error);
     this.#fail(error, "cancelled");
   }

@@ -29,12 +29,15 @@ export class Frame implements CallInfo {
   /** The scope children of this frame run in (what `signal` follows). */
   readonly scope: Scope;
   readonly attempt: number;
+  /** How many calls this frame is nested in, its own included (0 for a session's frame). */
+  readonly depth: number;
 
-  constructor(session: SessionState, record: LiveRecord, scope: Scope, attempt: number) {
+  constructor(session: SessionState, record: LiveRecord, scope: Scope, attempt: number, depth: number) {
     this.session = session;
     this.record = record;
     this.scope = scope;
     this.attempt = attempt;
+    this.depth = depth;
   }
 
   get id(): string {

@@ -149,14 +149,15 @@ export class SessionState {
     record.status = status;
     if (!this.recording) {
       if (this.tracer === undefined) return;
-      if (status !== "ok" && error !== undefined) record.error = sanitizeError(error, this.sanitize);
+      if (status !== "ok" && status !== "skipped") record.error = sanitizeError(error, this.sanitize);
       this.#toTracer((tracer) => tracer.ended(record));
       return;
     }
     if (status === "ok") {
       if (recordOutput && this.recordOutput)
         record.output = plain(output, this.#shortStrings) ? output : sanitize(output, this.sanitize);
-    } else if (error !== undefined) {
+    } else if (status !== "skipped") {
+      // Whatever was thrown, `undefined` included, is the call's recorded error.
       record.error = sanitizeError(error, this.sanitize);
     }
     for (const writer of this.#writers) {
@@ -218,7 +219,7 @@ export class SessionState {
     root.status = status;
     if (status === "ok") {
       if (this.recordOutput) root.output = sanitize(output, this.sanitize);
-    } else if (error !== undefined) {
+    } else {
       root.error = sanitizeError(error, this.sanitize);
     }
     for (const writer of this.#writers) {

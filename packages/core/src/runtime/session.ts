@@ -5,6 +5,7 @@ import {
   NodeTimeoutError,
   SessionError,
 } from "../errors.js";
+import { isInstance, textOf } from "../internal/safe.js";
 import type { CallTree } from "../recording/tree.js";
 import type { SessionStatus } from "../recording/types.js";
 import type { Store } from "../stores/store.js";
@@ -36,7 +37,7 @@ export interface SessionOptions {
 export type SessionRunStatus = SessionStatus | "pending";
 
 function reasonText(reason: unknown): string {
-  return reason instanceof Error ? `: ${reason.message}` : reason === undefined ? "" : `: ${String(reason)}`;
+  return reason === undefined ? "" : `: ${textOf(reason)}`;
 }
 
 /**
@@ -141,7 +142,7 @@ export class Session {
       };
       const runner: Cancellable = {
         cancel: (reason: unknown) =>
-          settle(reason instanceof NodeTimeoutError ? "timeout" : "cancelled", undefined, reason),
+          settle(isInstance(reason, NodeTimeoutError) ? "timeout" : "cancelled", undefined, reason),
         scopePrev: undefined,
         scopeNext: undefined,
         scopeOwner: undefined,
@@ -166,7 +167,7 @@ export class Session {
         return;
       }
       try {
-        const frame = new Frame(state, state.root, scope, 0);
+        const frame = new Frame(state, state.root, scope, 0, 0);
         const tracer = state.tracer;
         const out =
           tracer === undefined
@@ -174,7 +175,7 @@ export class Session {
             : tracer.activate(state.root, () => storage.run(frame, fn, this));
         Promise.resolve(out).then(
           (value) => settle("ok", value, undefined),
-          (error) => settle(error instanceof CancelledError ? "cancelled" : "error", undefined, error),
+          (error) => settle(isInstance(error, CancelledError) ? "cancelled" : "error", undefined, error),
         );
       } catch (error) {
         settle("error", undefined, error);

@@ -1,0 +1,34 @@
+/**
+ * Reading values that user code hands to runtrace (results, thrown values, cancel reasons) without
+ * letting them throw into runtrace: a Proxy's traps, a revoked Proxy, a getter or a
+ * `Symbol.toPrimitive` may throw on any touch.
+ */
+
+/** `value instanceof type`, and `false` where asking throws (a Proxy's `getPrototypeOf` trap). */
+export function isInstance(value: unknown, type: abstract new (...args: never[]) => unknown): boolean {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/** `value[key]`, or `undefined` where reading it throws. */
+export function readProperty(value: unknown, key: PropertyKey): unknown {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  try {
+    return (value as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** An error's message, or any other value as text; `[unreadable value]` where both throw. */
+export function textOf(value: unknown): string {
+  try {
+    if (value instanceof Error) return String(value.message);
+    return typeof value === "string" ? value : String(value);
+  } catch {
+    return "[unreadable value]";
+  }
+}
