@@ -66,12 +66,13 @@ describe("runtrace export --format jaeger", () => {
     // Same order as the tree (root first, then depth-first): times are the records' in µs.
     trace.spans.forEach((span, i) => {
       const record = records[i]!;
-      expect(span.operationName).toBe(record.node);
+      expect(span.operationName).toBe(rt.describeSpan(record, { input: true, output: true }).name);
       expect(Math.abs(span.startTime - record.start * 1000)).toBeLessThanOrEqual(1);
       expect(Math.abs(span.duration - (record.end! - record.start) * 1000)).toBeLessThanOrEqual(1);
     });
     const root = trace.spans[0]!;
     expect(root.operationName).toBe("checkout");
+    expect(trace.spans[1]!.operationName).toBe("invoke_agent checkout");
     expect(root.references).toEqual([]);
     expect(root.startTime).toBeGreaterThan(1e15); // microseconds since 1970, not milliseconds
 
@@ -79,9 +80,9 @@ describe("runtrace export --format jaeger", () => {
       const span = trace.spans.find((s) => s.operationName === name)!;
       return byId.get(span.references[0]!.spanID)!.operationName;
     };
-    expect(parentOf("lookup")).toBe("checkout");
-    expect(parentOf("charge")).toBe("checkout");
-    expect(parentOf("fraudCheck")).toBe("charge");
+    expect(parentOf("lookup")).toBe("invoke_agent checkout");
+    expect(parentOf("execute_tool charge")).toBe("invoke_agent checkout");
+    expect(parentOf("fraudCheck")).toBe("execute_tool charge");
 
     const services = Object.values(trace.processes).map((p) => p.serviceName);
     expect(services.sort()).toEqual(["payments", "shop"]);
@@ -89,18 +90,21 @@ describe("runtrace export --format jaeger", () => {
       trace.processes[trace.spans.find((s) => s.operationName === name)!.processID]!.serviceName;
     expect(serviceOf("checkout")).toBe("shop");
     expect(serviceOf("lookup")).toBe("shop");
-    expect(serviceOf("charge")).toBe("payments");
+    expect(serviceOf("execute_tool charge")).toBe("payments");
     expect(serviceOf("fraudCheck")).toBe("payments");
 
     const notify = trace.spans.find((s) => s.operationName === "notify")!;
     expect(notify.tags).toContainEqual({ key: "error", type: "bool", value: true });
     expect(notify.tags).toContainEqual({ key: "runtrace.status", type: "string", value: "error" });
+    expect(notify.tags).toContainEqual({ key: "error.type", type: "string", value: "Error" });
+    expect(notify.logs.at(-1)!.fields).toContainEqual({ key: "event", type: "string", value: "exception" });
     expect(notify.logs.at(-1)!.fields).toContainEqual({
-      key: "message",
+      key: "exception.message",
       type: "string",
       value: "mail server refused ada",
     });
-    const charge = trace.spans.find((s) => s.operationName === "charge")!;
+    const charge = trace.spans.find((s) => s.operationName === "execute_tool charge")!;
+    expect(charge.tags).toContainEqual({ key: "gen_ai.tool.name", type: "string", value: "charge" });
     expect(charge.tags).toContainEqual({ key: "runtrace.kind", type: "string", value: "tool" });
     expect(charge.logs[0]!.fields).toContainEqual({ key: "event", type: "string", value: "charged" });
     // The ids are derived from the session, so exporting twice gives the same file.
@@ -120,6 +124,7 @@ describe("runtrace export --format jaeger", () => {
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     const roots = spans.filter((span) => span.parentSpanId === undefined);
     expect(roots.map((span) => span.name)).toEqual(["checkout"]);
+    expect(spans.find((s) => s.name === "chat" || s.name === "invoke_agent checkout")?.kind).toBe(1);
     for (const span of spans) {
       if (span.parentSpanId !== undefined) expect(byId.has(span.parentSpanId)).toBe(true);
       expect(span.endNs).toBeGreaterThanOrEqual(span.startNs);
@@ -133,7 +138,7 @@ describe("runtrace export --format jaeger", () => {
     const notify = spans.find((s) => s.name === "notify")!;
     expect(notify.status).toEqual({ code: 2, message: "mail server refused ada" });
     expect(notify.events.map((e) => e.name)).toContain("exception");
-    const charge = spans.find((s) => s.name === "charge")!;
+    const charge = spans.find((s) => s.name === "execute_tool charge")!;
     expect(charge.resource["service.name"]).toBe("payments");
     expect(charge.events[0]).toMatchObject({ name: "charged", attributes: { amount: 12.5 * 2 } });
     const lookup = spans.find((s) => s.name === "lookup")!;

@@ -106,6 +106,13 @@ export type {
 export { inject } from "./tracing/bridge.js";
 export type { TracingSettings } from "./tracing/settings.js";
 export { configureTracing } from "./tracing/settings.js";
+export type {
+  SpanDescription,
+  SpanEventDescription,
+  SpanPayloads,
+  SpanStatusDescription,
+} from "./tracing/span-description.js";
+export { describeSpan } from "./tracing/span-description.js";
 
 // llm (keep this marker: exports of llm/ go right below it)
 

@@ -30,6 +30,7 @@ export type {
 export { toJaegerJson } from "./export/jaeger.js";
 export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpTraceRequest } from "./export/otlp.js";
 export { toOtlpJson } from "./export/otlp.js";
+export type { ExportOptions } from "./export/spans.js";
 export type {
   CallsResponse,
   ConfigResponse,

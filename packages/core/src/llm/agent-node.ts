@@ -1,18 +1,18 @@
 import { type output as Infer, toJSONSchema, type ZodType } from "zod";
 import { AgentLoopError, describeValue, InvalidOptionsError, ValidationError } from "../errors.js";
+import {
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_RUNTRACE_AGENT_TURNS,
+} from "../internal/semconv.js";
 import { functionNode } from "../nodes/function-node.js";
 import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
 import { callWith } from "../runtime/call.js";
 import { storage } from "../runtime/frame.js";
 import type { RetryOption } from "../runtime/retry.js";
-import {
-  AGENT_TURNS,
-  GEN_AI_AGENT_NAME,
-  GEN_AI_OPERATION_NAME,
-  GEN_AI_PROVIDER_NAME,
-  GEN_AI_REQUEST_MODEL,
-} from "./gen-ai.js";
 import { checkName, textInput } from "./llm-node.js";
 import { checkModel, requestModel } from "./model-call.js";
 import { claimSink, type TokenSink } from "./token-sink.js";
@@ -163,10 +163,10 @@ export function agentNode(options: AgentNodeOptions<ZodType | undefined>): Node<
     const frame = storage.getStore()!;
     const sink = claimSink(frame);
     frame.session.attributes(frame.record, {
-      [GEN_AI_OPERATION_NAME]: "invoke_agent",
-      [GEN_AI_AGENT_NAME]: name,
-      [GEN_AI_REQUEST_MODEL]: model.name,
-      [GEN_AI_PROVIDER_NAME]: model.provider,
+      [ATTR_GEN_AI_OPERATION_NAME]: "invoke_agent",
+      [ATTR_GEN_AI_AGENT_NAME]: name,
+      [ATTR_GEN_AI_REQUEST_MODEL]: model.name,
+      [ATTR_GEN_AI_PROVIDER_NAME]: model.provider,
     });
     const messages: Message[] = [];
     if (system !== "") messages.push({ role: "system", content: system });
@@ -179,7 +179,7 @@ export function agentNode(options: AgentNodeOptions<ZodType | undefined>): Node<
         chat,
         new ChatTurn(model, [...messages], tools, sink),
       );
-      frame.session.attributes(frame.record, { [AGENT_TURNS]: turns });
+      frame.session.attributes(frame.record, { [ATTR_RUNTRACE_AGENT_TURNS]: turns });
       return response;
     };
     let answer: ModelResponse | undefined;

@@ -1,19 +1,19 @@
 import { describeValue, InvalidOptionsError, ModelError } from "../errors.js";
 import { now } from "../internal/clock.js";
-import type { Frame } from "../runtime/frame.js";
 import {
-  ATTEMPTS,
-  COST_USD,
-  GEN_AI_OPERATION_NAME,
-  GEN_AI_PROVIDER_NAME,
-  GEN_AI_REQUEST_MODEL,
-  GEN_AI_RESPONSE_FINISH_REASONS,
-  GEN_AI_RESPONSE_MODEL,
-  GEN_AI_USAGE_INPUT_TOKENS,
-  GEN_AI_USAGE_OUTPUT_TOKENS,
-  LATENCY_MS,
-  TIME_TO_FIRST_TOKEN_MS,
-} from "./gen-ai.js";
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_RUNTRACE_COST_USD,
+  ATTR_RUNTRACE_MODEL_ATTEMPTS,
+  ATTR_RUNTRACE_MODEL_LATENCY_MS,
+  ATTR_RUNTRACE_MODEL_TIME_TO_FIRST_TOKEN_MS,
+} from "../internal/semconv.js";
+import type { Frame } from "../runtime/frame.js";
 import type { TokenSink } from "./token-sink.js";
 import type { Model, ModelRequest, ModelResponse } from "./types.js";
 import { costOf, roundCost, sumUsage } from "./usage.js";
@@ -49,9 +49,9 @@ export async function requestModel(
 ): Promise<ModelResponse> {
   const { session, record } = frame;
   session.attributes(record, {
-    [GEN_AI_OPERATION_NAME]: "chat",
-    [GEN_AI_REQUEST_MODEL]: model.name,
-    [GEN_AI_PROVIDER_NAME]: model.provider,
+    [ATTR_GEN_AI_OPERATION_NAME]: "chat",
+    [ATTR_GEN_AI_REQUEST_MODEL]: model.name,
+    [ATTR_GEN_AI_PROVIDER_NAME]: model.provider,
   });
   const started = now();
   let attempts = 1;
@@ -81,19 +81,21 @@ export async function requestModel(
       });
     }
   }
-  const attributes: Record<string, unknown> = { [LATENCY_MS]: Math.round((now() - started) * 1000) / 1000 };
+  const attributes: Record<string, unknown> = {
+    [ATTR_RUNTRACE_MODEL_LATENCY_MS]: Math.round((now() - started) * 1000) / 1000,
+  };
   if (firstToken !== undefined)
-    attributes[TIME_TO_FIRST_TOKEN_MS] = Math.round((firstToken - started) * 1000) / 1000;
-  if (attempts > 1) attributes[ATTEMPTS] = attempts;
-  if (response.model !== undefined) attributes[GEN_AI_RESPONSE_MODEL] = response.model;
+    attributes[ATTR_RUNTRACE_MODEL_TIME_TO_FIRST_TOKEN_MS] = Math.round((firstToken - started) * 1000) / 1000;
+  if (attempts > 1) attributes[ATTR_RUNTRACE_MODEL_ATTEMPTS] = attempts;
+  if (response.model !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
   if (response.finishReason !== undefined)
-    attributes[GEN_AI_RESPONSE_FINISH_REASONS] = [response.finishReason];
+    attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [response.finishReason];
   const usage = response.usage;
   const cost = usage === undefined ? undefined : costOf(usage, model.price);
   if (usage !== undefined) {
-    attributes[GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
-    attributes[GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
-    if (cost !== undefined) attributes[COST_USD] = roundCost(cost);
+    attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
+    attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
+    if (cost !== undefined) attributes[ATTR_RUNTRACE_COST_USD] = roundCost(cost);
   }
   session.attributes(record, attributes);
   if (usage !== undefined) sumUsage(session, record, usage, cost);

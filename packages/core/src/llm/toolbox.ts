@@ -1,10 +1,14 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { textOf } from "../internal/safe.js";
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_NAME,
+} from "../internal/semconv.js";
 import { nodeHandle } from "../nodes/def.js";
 import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
 import { call, callWith } from "../runtime/call.js";
-import { GEN_AI_OPERATION_NAME, GEN_AI_TOOL_CALL_ID, GEN_AI_TOOL_NAME } from "./gen-ai.js";
 import type { ToolCall } from "./types.js";
 
 /** What an `execute_tool` record shows as its input when it wraps an LLM, agent or flow node. */
@@ -138,9 +142,9 @@ export class Toolbox {
     const options = {
       name: tool.node.name,
       attributes: {
-        [GEN_AI_OPERATION_NAME]: "execute_tool",
-        [GEN_AI_TOOL_NAME]: toolCall.name,
-        [GEN_AI_TOOL_CALL_ID]: toolCall.id,
+        [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool",
+        [ATTR_GEN_AI_TOOL_NAME]: toolCall.name,
+        [ATTR_GEN_AI_TOOL_CALL_ID]: toolCall.id,
       },
     };
     try {

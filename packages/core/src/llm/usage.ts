@@ -1,7 +1,12 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import {
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_RUNTRACE_COST_USD,
+  ATTR_RUNTRACE_MODEL_CALLS,
+} from "../internal/semconv.js";
 import type { CallRecord } from "../recording/types.js";
 import type { SessionState } from "../runtime/session-state.js";
-import { COST_USD, GEN_AI_USAGE_INPUT_TOKENS, GEN_AI_USAGE_OUTPUT_TOKENS, MODEL_CALLS } from "./gen-ai.js";
 import type { Price, Usage } from "./types.js";
 
 /** Throws `InvalidOptionsError` unless `price` is `{ inputPerMillion, outputPerMillion }` (or absent). */
@@ -44,11 +49,11 @@ function add(session: SessionState, record: CallRecord, usage: Usage, cost: numb
   sum.calls += 1;
   if (cost !== undefined) sum.cost = (sum.cost ?? 0) + cost;
   const attributes: Record<string, unknown> = {
-    [GEN_AI_USAGE_INPUT_TOKENS]: sum.input,
-    [GEN_AI_USAGE_OUTPUT_TOKENS]: sum.output,
-    [MODEL_CALLS]: sum.calls,
+    [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: sum.input,
+    [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: sum.output,
+    [ATTR_RUNTRACE_MODEL_CALLS]: sum.calls,
   };
-  if (sum.cost !== undefined) attributes[COST_USD] = roundCost(sum.cost);
+  if (sum.cost !== undefined) attributes[ATTR_RUNTRACE_COST_USD] = roundCost(sum.cost);
   session.attributes(record, attributes);
 }
 

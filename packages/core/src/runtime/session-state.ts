@@ -3,6 +3,11 @@ import { hostname } from "node:os";
 import { currentSettings, resolveStore } from "../config.js";
 import { now } from "../internal/clock.js";
 import { warnOnce } from "../internal/logger.js";
+import {
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_WORKFLOW_NAME,
+} from "../internal/semconv.js";
 import type { NodeDef } from "../nodes/options.js";
 import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
 import { type SanitizeOptions, sanitize, sanitizeError } from "../recording/sanitize.js";
@@ -111,6 +116,12 @@ export class SessionState {
   startCall(parent: LiveRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
     const input = this.recording && this.recordInput && def.recordInput ? this.#copyArgs(args) : undefined;
     const record = new LiveRecord(this.#next++, parent, this.id, name, def.kind, now(), input);
+    // A tool, agent or flow called under another name (a flow step, `rt.callWith({ name })`) keeps
+    // its own name where the GenAI conventions look for it.
+    if (name !== def.name) {
+      const key = GEN_AI_NAME_OF[def.kind];
+      if (key !== undefined) mergeAttributes(record, { [key]: def.name });
+    }
     if (!this.recording) {
       // No records are kept, but a traced session still gets a span per call.
       if (this.tracer !== undefined) this.#toTracer((tracer) => tracer.started(record, parent));
@@ -231,6 +242,12 @@ export class SessionState {
     }
   }
 }
+
+const GEN_AI_NAME_OF: Partial<Record<string, string>> = {
+  tool: ATTR_GEN_AI_TOOL_NAME,
+  agent: ATTR_GEN_AI_AGENT_NAME,
+  flow: ATTR_GEN_AI_WORKFLOW_NAME,
+};
 
 // Writers promise not to throw; one that does anyway must not reach the code being recorded.
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import * as semconv from "../internal/semconv.js";
 import { LiveRecord } from "../recording/record.js";
 import { CallTree } from "../recording/tree.js";
 import { addAttributes } from "./attributes.js";
-import * as semconv from "./semconv.js";
 import { eventAttributes } from "./span-events.js";
 import { renames, spanName, startAttributes } from "./span-shape.js";
 

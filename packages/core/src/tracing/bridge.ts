@@ -5,10 +5,12 @@
  */
 import { context } from "@opentelemetry/api";
 import { warnOnce } from "../internal/logger.js";
+import { ATTR_SERVICE_NAME } from "../internal/semconv.js";
+import { mergeAttributes } from "../recording/record.js";
 import type { CallRecord } from "../recording/types.js";
 import { storage } from "../runtime/frame.js";
 import { type CallTracer, setTracerFactory } from "../runtime/tracer-hook.js";
-import { registeredTracer } from "./provider.js";
+import { registeredService, registeredTracer } from "./provider.js";
 import { SessionTracer } from "./session-tracer.js";
 import { payloadSettings } from "./settings.js";
 import { extractContext, injectContext } from "./w3c.js";
@@ -29,7 +31,12 @@ export function sessionTracerFactory(
     const active = context.active();
     const base = parent === undefined ? active : (extractContext(active, parent) ?? active);
     const session = new SessionTracer(tracer, root, base, payloadSettings());
-    if (session.valid) return session;
+    if (session.valid) {
+      // Stored with the session, so that exports of its file name the same service.
+      const service = registeredService();
+      if (service !== undefined) mergeAttributes(root, { [ATTR_SERVICE_NAME]: service });
+      return session;
+    }
     root.traceId = undefined;
     root.spanId = undefined;
   } catch (error) {

@@ -31,6 +31,23 @@ interface DelegatingProvider extends TracerProvider {
 const UNSEEN = Symbol("unseen");
 let seen: unknown = UNSEEN;
 let cached: Tracer | undefined;
+let cachedService: string | undefined;
+
+/** The `service.name` of the providers `setupTracing` made. */
+const services = new WeakMap<object, string>();
+
+/** Remembers the service a provider exports as (`setupTracing`, before it registers the provider). */
+export function nameService(provider: object, serviceName: string): void {
+  services.set(provider, serviceName);
+}
+
+/**
+ * The service the registered provider exports as, when `setupTracing` made it (an application's own
+ * provider keeps its resource to itself). Read after {@link registeredTracer}, which resolves it.
+ */
+export function registeredService(): string | undefined {
+  return cachedService;
+}
 
 /**
  * runtrace's tracer from the registered tracer provider, or `undefined` when no provider is
@@ -44,6 +61,7 @@ export function registeredTracer(): Tracer | undefined {
   const delegate = typeof provider.getDelegate === "function" ? provider.getDelegate() : provider;
   if (delegate === seen) return cached;
   seen = delegate;
+  cachedService = typeof delegate === "object" && delegate !== null ? services.get(delegate) : undefined;
   cached =
     typeof provider.getDelegateTracer === "function"
       ? provider.getDelegateTracer(TRACER_NAME, TRACER_VERSION)
@@ -55,4 +73,5 @@ export function registeredTracer(): Tracer | undefined {
 export function forgetProvider(): void {
   seen = UNSEEN;
   cached = undefined;
+  cachedService = undefined;
 }

@@ -1,5 +1,4 @@
 import {
-  type Attributes,
   type Context,
   context,
   isSpanContextValid,
@@ -12,27 +11,13 @@ import {
 import { warnOnce } from "../internal/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { CallTracer } from "../runtime/tracer-hook.js";
-import { addAttributes, jsonText } from "./attributes.js";
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_EXCEPTION_MESSAGE,
-  ATTR_EXCEPTION_STACKTRACE,
-  ATTR_EXCEPTION_TYPE,
-  ATTR_RUNTRACE_ATTEMPTS,
-  ATTR_RUNTRACE_CANCEL_REASON,
-  ATTR_RUNTRACE_OUTPUT,
-  ATTR_RUNTRACE_STATUS,
-  ATTR_RUNTRACE_WAIT_MS,
-  EVENT_EXCEPTION,
-} from "./semconv.js";
+import type { SpanPayloads } from "./span-description.js";
+import { endAttributes, exceptionEvent, spanStatus } from "./span-end.js";
 import { eventAttributes } from "./span-events.js";
-import { renames, spanKind, spanName, startAttributes } from "./span-shape.js";
+import { addRecordAttributes, renames, spanKind, spanName, startAttributes } from "./span-shape.js";
 
 /** Which recorded values a session's spans carry (decided when the session opens). */
-export interface PayloadSettings {
-  input: boolean;
-  output: boolean;
-}
+export type PayloadSettings = SpanPayloads;
 
 function failed(hook: string, error: unknown): void {
   warnOnce(`tracing:${hook}`, `tracing: ${hook} failed, a span may be incomplete: ${String(error)}`);
@@ -143,7 +128,7 @@ export class SessionTracer implements CallTracer {
     if (running === undefined) return;
     try {
       const span = trace.getSpan(running)!;
-      span.setAttributes(addAttributes({}, changed));
+      span.setAttributes(addRecordAttributes({}, changed));
       if (renames(record, changed)) span.updateName(spanName(record));
     } catch (error) {
       failed("attributes", error);
@@ -157,41 +142,16 @@ export class SessionTracer implements CallTracer {
 
   #end(span: Span, record: CallRecord): void {
     // The cheap path: a call that ran once and succeeded only needs its end time (and output, when
-    // payloads are on); everything else it carries was set when it started. Retried calls, and calls
-    // that never ran (cancelled while waiting), say how many runs they had.
-    const status = record.status;
-    if (record.kind !== "session" && record.attempts !== 1) {
-      span.setAttribute(ATTR_RUNTRACE_ATTEMPTS, record.attempts);
+    // payloads are on); everything else it carries was set when it started.
+    const end = record.end;
+    const attributes = endAttributes(record, this.#payloads.output);
+    if (attributes !== undefined) span.setAttributes(attributes);
+    if (record.status !== "ok") {
+      const status = spanStatus(record);
+      if (status.code === "error") span.setStatus({ code: SpanStatusCode.ERROR, message: status.message });
+      const exception = exceptionEvent(record, end ?? record.start);
+      if (exception !== undefined) span.addEvent(exception.name, exception.attributes, exception.time);
     }
-    if (record.waitMs !== undefined) span.setAttribute(ATTR_RUNTRACE_WAIT_MS, record.waitMs);
-    if (status === "ok") {
-      if (this.#payloads.output && record.output !== undefined) {
-        span.setAttribute(ATTR_RUNTRACE_OUTPUT, jsonText(record.output));
-      }
-    } else {
-      this.#notOk(span, record);
-    }
-    span.end(record.end);
-  }
-
-  #notOk(span: Span, record: CallRecord): void {
-    const status = record.status;
-    const error = record.error;
-    const attributes: Attributes = { [ATTR_RUNTRACE_STATUS]: status };
-    if (status === "error" || status === "timeout") {
-      // Red in Jaeger: the call itself failed. The exception event is what recordException writes.
-      const name = error?.name ?? "Error";
-      const message = error?.message ?? status;
-      attributes[ATTR_ERROR_TYPE] = name;
-      span.setStatus({ code: SpanStatusCode.ERROR, message });
-      const exception: Attributes = { [ATTR_EXCEPTION_TYPE]: name, [ATTR_EXCEPTION_MESSAGE]: message };
-      if (error?.stack !== undefined) exception[ATTR_EXCEPTION_STACKTRACE] = error.stack;
-      span.addEvent(EVENT_EXCEPTION, exception, record.end);
-    } else if (status === "cancelled" && error !== undefined) {
-      // Cancelled calls were stopped by something else (a timeout above them, a failing sibling, a
-      // cancelled session): their status stays unset so that only the cause is red.
-      attributes[ATTR_RUNTRACE_CANCEL_REASON] = error.message;
-    }
-    span.setAttributes(attributes);
+    span.end(end);
   }
 }

@@ -11,7 +11,7 @@ import { onFlush } from "../flush.js";
 import { logger, warnOnce } from "../internal/logger.js";
 // Makes sure the bridge is installed whichever entry point was loaded first.
 import "./bridge.js";
-import { forgetProvider } from "./provider.js";
+import { forgetProvider, nameService } from "./provider.js";
 import { ReportingExporter } from "./reporting-exporter.js";
 import { configureTracing, type TracingSettings } from "./settings.js";
 import {
@@ -134,6 +134,7 @@ export function setupTracing(options: TracingOptions): Tracing {
     spanProcessors: [new BatchSpanProcessor(exporter, sizes)],
   });
 
+  nameService(provider, serviceName);
   const hadContextManager = hasContextManager();
   const hadPropagator = propagation.fields().length > 0;
   provider.register();

@@ -1,6 +1,4 @@
 import type { Attributes } from "@opentelemetry/api";
-import type { CallEvent, RecordedError } from "../recording/types.js";
-import { addAttributes, jsonText } from "./attributes.js";
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
@@ -8,7 +6,9 @@ import {
   ATTR_RUNTRACE_EVENT_DATA,
   ATTR_RUNTRACE_RETRY_ATTEMPT,
   ATTR_RUNTRACE_RETRY_DELAY_MS,
-} from "./semconv.js";
+} from "../internal/semconv.js";
+import type { CallEvent, RecordedError } from "../recording/types.js";
+import { addAttributes, jsonText } from "./attributes.js";
 
 /** The runtime's `retry` event: which attempt failed, how long until the next, and why. */
 interface RetryData {

@@ -1,6 +1,4 @@
 import { type Attributes, SpanKind } from "@opentelemetry/api";
-import type { CallRecord } from "../recording/types.js";
-import { addAttributes, hasKeys, jsonText } from "./attributes.js";
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -9,50 +7,96 @@ import {
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_WORKFLOW_NAME,
   ATTR_RUNTRACE_INPUT,
+  ATTR_SERVICE_NAME,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_OPERATION_EXECUTE_TOOL,
   GEN_AI_OPERATION_INVOKE_AGENT,
   GEN_AI_OPERATION_INVOKE_WORKFLOW,
-} from "./semconv.js";
+} from "../internal/semconv.js";
+import type { CallRecord } from "../recording/types.js";
+import { addAttributes, hasKeys, jsonText } from "./attributes.js";
+
+/** A string attribute of a record, when it has a non-empty one. */
+function named(record: CallRecord, key: string): string | undefined {
+  const value = record.attributes[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
 
 /**
- * The name of a call's span. GenAI kinds follow the semantic conventions: `execute_tool {name}`,
- * `invoke_agent {name}`, `invoke_workflow {name}`, and `chat {model}` for `llm` nodes, where the
- * model is the call's `gen_ai.request.model` attribute (the node's name until it is known) and
- * `chat` yields to a `gen_ai.operation.name` the call sets itself (`embeddings`, ...). Plain
- * functions and sessions keep their name.
+ * The name of a call's span. GenAI kinds follow the semantic conventions: `execute_tool {tool}`,
+ * `invoke_agent {agent}`, `invoke_workflow {workflow}` (the `gen_ai.*.name` attribute when the call
+ * has one, e.g. an agent run as a flow step under the step's name; else the call's name), and
+ * `chat {model}` for `llm` nodes, where the model is the call's `gen_ai.request.model` attribute (the
+ * node's name until it is known) and `chat` yields to a `gen_ai.operation.name` the call sets itself
+ * (`embeddings`, ...). Plain functions and sessions keep their name.
  */
 export function spanName(record: CallRecord): string {
   switch (record.kind) {
     case "tool":
-      return `${GEN_AI_OPERATION_EXECUTE_TOOL} ${record.node}`;
+      return `${GEN_AI_OPERATION_EXECUTE_TOOL} ${named(record, ATTR_GEN_AI_TOOL_NAME) ?? record.node}`;
     case "agent":
-      return `${GEN_AI_OPERATION_INVOKE_AGENT} ${record.node}`;
+      return `${GEN_AI_OPERATION_INVOKE_AGENT} ${named(record, ATTR_GEN_AI_AGENT_NAME) ?? record.node}`;
     case "flow":
-      return `${GEN_AI_OPERATION_INVOKE_WORKFLOW} ${record.node}`;
-    case "llm": {
-      const attributes = record.attributes;
-      const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
-      const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
-      return `${typeof operation === "string" ? operation : GEN_AI_OPERATION_CHAT} ${
-        typeof model === "string" && model !== "" ? model : record.node
+      return `${GEN_AI_OPERATION_INVOKE_WORKFLOW} ${named(record, ATTR_GEN_AI_WORKFLOW_NAME) ?? record.node}`;
+    case "llm":
+      return `${named(record, ATTR_GEN_AI_OPERATION_NAME) ?? GEN_AI_OPERATION_CHAT} ${
+        named(record, ATTR_GEN_AI_REQUEST_MODEL) ?? record.node
       }`;
-    }
     default:
       return record.node;
   }
 }
 
 /** Model calls leave the process (CLIENT); everything else is work inside it (INTERNAL). */
-export function spanKind(record: CallRecord): SpanKind {
-  return record.kind === "llm" ? SpanKind.CLIENT : SpanKind.INTERNAL;
+export function spanKindName(record: CallRecord): "client" | "internal" {
+  return record.kind === "llm" ? "client" : "internal";
 }
 
-/** Whether a change of these attributes renames an `llm` call's span. */
+/** {@link spanKindName} as OpenTelemetry's `SpanKind`. */
+export function spanKind(record: CallRecord): SpanKind {
+  return spanKindName(record) === "client" ? SpanKind.CLIENT : SpanKind.INTERNAL;
+}
+
+/** Whether a change of these attributes renames a call's span (see {@link spanName}). */
 export function renames(record: CallRecord, changed: Record<string, unknown>): boolean {
-  return (
-    record.kind === "llm" && (ATTR_GEN_AI_REQUEST_MODEL in changed || ATTR_GEN_AI_OPERATION_NAME in changed)
-  );
+  switch (record.kind) {
+    case "llm":
+      return ATTR_GEN_AI_REQUEST_MODEL in changed || ATTR_GEN_AI_OPERATION_NAME in changed;
+    case "tool":
+      return ATTR_GEN_AI_TOOL_NAME in changed;
+    case "agent":
+      return ATTR_GEN_AI_AGENT_NAME in changed;
+    case "flow":
+      return ATTR_GEN_AI_WORKFLOW_NAME in changed;
+    default:
+      return false;
+  }
+}
+
+/** Record attributes that name where spans go rather than what they are: never span attributes. */
+const NOT_ON_SPANS = ATTR_SERVICE_NAME;
+/** Record attributes runtrace writes outside its namespace (kept so in files), moved into it on spans. */
+const FLOW_PREFIX = "flow.";
+
+/**
+ * Adds a record's attributes to a span's: the flow scheduler's `flow.*` as `runtrace.flow.*`, and
+ * without `service.name` (that names the exporting service, a resource attribute).
+ */
+export function addRecordAttributes(out: Attributes, values: Record<string, unknown>): Attributes {
+  let plain = true;
+  for (const key in values) {
+    if (key === NOT_ON_SPANS || key.startsWith(FLOW_PREFIX)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return addAttributes(out, values);
+  const moved: Record<string, unknown> = {};
+  for (const key in values) {
+    if (key === NOT_ON_SPANS) continue;
+    moved[key.startsWith(FLOW_PREFIX) ? `runtrace.${key}` : key] = values[key];
+  }
+  return addAttributes(out, moved);
 }
 
 /**
@@ -90,7 +134,7 @@ export function startAttributes(record: CallRecord, recordInput: boolean): Attri
       out[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_CHAT;
       break;
   }
-  if (hasKeys(record.attributes)) addAttributes(out, record.attributes);
+  if (hasKeys(record.attributes)) addRecordAttributes(out, record.attributes);
   if (recordInput && record.input !== undefined) out[ATTR_RUNTRACE_INPUT] = jsonText(record.input);
   return out;
 }

@@ -97,12 +97,16 @@ program
   .option("--format <format>", "jaeger | otlp | html")
   .option("-o, --output <file>", "write to this file (default: standard output)")
   .option("--jaeger-url <url>", "html: Jaeger UI base URL for trace links (default: $RUNTRACE_JAEGER_URL)")
+  .option(
+    "--service <name>",
+    "jaeger, otlp: the service the spans belong to (default: the one the session was traced under, else runtrace)",
+  )
   .option("--dir <dir>", DIR_HELP)
   .action(
     run(
       async (
         session: string,
-        options: { format?: string; output?: string; jaegerUrl?: string; dir?: string },
+        options: { format?: string; output?: string; jaegerUrl?: string; service?: string; dir?: string },
       ) => {
         const { exportSession } = await import("./commands/export.js");
         await exportSession(session, {
@@ -110,6 +114,7 @@ program
           format: options.format,
           output: options.output,
           jaegerUrl: options.jaegerUrl ?? process.env.RUNTRACE_JAEGER_URL,
+          service: options.service,
         });
       },
     ),

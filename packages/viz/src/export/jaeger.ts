@@ -1,5 +1,7 @@
-import type { CallEvent, CallRecord, CallTree } from "@runtrace/core";
-import { asText, isFailure, planSpans, type SpanPlan } from "./spans.js";
+import { type CallTree, describeSpan, type SpanDescription } from "@runtrace/core";
+import { ALL_PAYLOADS, type ExportOptions, micros, nanos, planSpans } from "./spans.js";
+
+type Attributes = SpanDescription["attributes"];
 
 /** A tag of a Jaeger span or process. */
 export interface JaegerTag {
@@ -51,61 +53,39 @@ export interface JaegerFile {
   }>;
 }
 
-const micros = (ms: number) => Math.round(ms * 1000);
-
 function tag(key: string, value: unknown): JaegerTag {
   if (typeof value === "boolean") return { key, type: "bool", value };
   if (typeof value === "number" && Number.isFinite(value)) {
     return Number.isSafeInteger(value) ? { key, type: "int64", value } : { key, type: "float64", value };
   }
-  return { key, type: "string", value: asText(value) };
+  // Jaeger tags hold no arrays: they become JSON text, as Jaeger's own OTLP receiver writes them.
+  return { key, type: "string", value: typeof value === "string" ? value : JSON.stringify(value) };
 }
 
-function tagsOf(plan: SpanPlan): JaegerTag[] {
-  const record = plan.record;
-  const tags: JaegerTag[] = [
-    tag("runtrace.kind", record.kind),
-    tag("runtrace.status", record.status),
-    tag("runtrace.call_id", record.id),
-    tag("span.kind", "internal"),
-  ];
-  if (record.parentId === null) tags.push(tag("runtrace.session_id", record.sessionId));
-  if (record.attempts > 0) tags.push(tag("runtrace.attempts", record.attempts));
-  if (record.waitMs !== undefined) tags.push(tag("runtrace.wait_ms", record.waitMs));
-  if (record.end === undefined) tags.push(tag("runtrace.running", true));
-  if (isFailure(record)) {
+function tagsOf(attributes: Attributes | undefined, into: JaegerTag[]): JaegerTag[] {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) into.push(tag(key, value));
+  }
+  return into;
+}
+
+/** A span as Jaeger shows one received over OTLP: `span.kind` and `otel.status_*` tags, events as logs. */
+function jaegerParts(described: SpanDescription): Pick<JaegerSpan, "operationName" | "tags" | "logs"> {
+  const tags = tagsOf(described.attributes, []);
+  tags.push(tag("span.kind", described.kind));
+  if (described.status.code === "error") {
     tags.push(tag("error", true), tag("otel.status_code", "ERROR"));
-    if (record.error !== undefined) {
-      tags.push(tag("error.type", record.error.name), tag("otel.status_description", record.error.message));
-    }
+    if (described.status.message !== undefined)
+      tags.push(tag("otel.status_description", described.status.message));
   }
-  for (const [key, value] of Object.entries(record.attributes)) tags.push(tag(key, value));
-  if (record.input !== undefined) tags.push(tag("runtrace.input", asText(record.input)));
-  if (record.output !== undefined) tags.push(tag("runtrace.output", asText(record.output)));
-  return tags;
-}
-
-function logOf(event: CallEvent): JaegerLog {
-  const fields: JaegerTag[] = [tag("event", event.name)];
-  const data = event.data;
-  if (data !== null && typeof data === "object" && !Array.isArray(data)) {
-    for (const [key, value] of Object.entries(data)) fields.push(tag(key, value));
-  } else if (data !== undefined) {
-    fields.push(tag("data", data));
-  }
-  return { timestamp: micros(event.time), fields };
-}
-
-function logsOf(plan: SpanPlan): JaegerLog[] {
-  const record: CallRecord = plan.record;
-  const logs = record.events.map(logOf);
-  const error = record.error;
-  if (error !== undefined) {
-    const fields = [tag("event", "error"), tag("error.kind", error.name), tag("message", error.message)];
-    if (error.stack !== undefined) fields.push(tag("stack", error.stack));
-    logs.push({ timestamp: micros(plan.endMs), fields });
-  }
-  return logs;
+  const logs = described.events.map(
+    (event): JaegerLog => ({
+      timestamp: micros(event.time),
+      fields: tagsOf(event.attributes, [tag("event", event.name)]),
+    }),
+  );
+  return { operationName: described.name, tags, logs };
 }
 
 /**
@@ -120,8 +100,8 @@ function logsOf(plan: SpanPlan): JaegerLog[] {
  * writeFileSync("trace.json", JSON.stringify(toJaegerJson(tree)));
  * ```
  */
-export function toJaegerJson(tree: CallTree): JaegerFile {
-  const plans = planSpans(tree);
+export function toJaegerJson(tree: CallTree, options: ExportOptions = {}): JaegerFile {
+  const plans = planSpans(tree, options);
   const processes: Record<string, JaegerProcess> = {};
   const processIds = new Map<string, string>();
   const writer = tree.writer;
@@ -130,7 +110,7 @@ export function toJaegerJson(tree: CallTree): JaegerFile {
     if (id === undefined) {
       id = `p${processIds.size + 1}`;
       processIds.set(service, id);
-      const tags = [tag("runtrace.session_id", tree.root.sessionId)];
+      const tags = [tag("runtrace.session.id", tree.root.sessionId)];
       if (writer?.host) tags.push(tag("host.name", writer.host));
       if (writer !== undefined) tags.push(tag("process.pid", writer.pid));
       processes[id] = { serviceName: service, tags };
@@ -142,16 +122,14 @@ export function toJaegerJson(tree: CallTree): JaegerFile {
     (plan): JaegerSpan => ({
       traceID: plan.traceId,
       spanID: plan.spanId,
-      operationName: plan.record.node,
+      ...jaegerParts(describeSpan(plan.record, ALL_PAYLOADS, plan.endMs)),
       references:
         plan.parentSpanId === undefined
           ? []
           : [{ refType: "CHILD_OF", traceID: plan.traceId, spanID: plan.parentSpanId }],
       flags: 1,
       startTime: micros(plan.startMs),
-      duration: Math.max(0, micros(plan.endMs) - micros(plan.startMs)),
-      tags: tagsOf(plan),
-      logs: logsOf(plan),
+      duration: Math.max(0, Number((nanos(plan.endMs) - nanos(plan.startMs)) / 1000n)),
       processID: processOf(plan.service),
       warnings: plan.parentSpanId === undefined ? warnings : null,
     }),

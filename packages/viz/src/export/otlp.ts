@@ -1,6 +1,14 @@
-import type { CallEvent, CallTree } from "@runtrace/core";
+import { type CallTree, describeSpan, type SpanDescription } from "@runtrace/core";
 import { packageVersion } from "../paths.js";
-import { asText, isFailure, planSpans, type SpanPlan } from "./spans.js";
+import { ALL_PAYLOADS, type ExportOptions, nanos, planSpans, type SpanPlan } from "./spans.js";
+
+type Attributes = SpanDescription["attributes"];
+
+/** OTLP's span kinds and status codes (opentelemetry-proto `trace.proto`). */
+const SPAN_KIND_INTERNAL = 1;
+const SPAN_KIND_CLIENT = 3;
+const STATUS_CODE_UNSET = 0;
+const STATUS_CODE_ERROR = 2;
 
 /** An OTLP/JSON `AnyValue`. */
 export type OtlpAnyValue =
@@ -20,13 +28,13 @@ export interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
-  /** 1 = SPAN_KIND_INTERNAL. */
+  /** 1 = SPAN_KIND_INTERNAL, 3 = SPAN_KIND_CLIENT. */
   kind: number;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   attributes: OtlpKeyValue[];
   events: Array<{ timeUnixNano: string; name: string; attributes: OtlpKeyValue[] }>;
-  /** `code`: 0 unset, 1 ok, 2 error. */
+  /** `code`: 0 unset, 2 error (runtrace never sets 1, ok, as its live spans do not either). */
   status: { code: 0 | 1 | 2; message?: string };
 }
 
@@ -38,76 +46,46 @@ export interface OtlpTraceRequest {
   }>;
 }
 
-/** Epoch milliseconds (with a fraction) as decimal nanoseconds, exact past 2^53. */
-function nanos(ms: number): string {
-  const whole = Math.floor(ms);
-  const fraction = Math.round((ms - whole) * 1e6);
-  return (BigInt(whole) * 1_000_000n + BigInt(fraction)).toString();
-}
-
 function anyValue(value: unknown): OtlpAnyValue {
   if (typeof value === "string") return { stringValue: value };
   if (typeof value === "boolean") return { boolValue: value };
   if (typeof value === "number" && Number.isFinite(value)) {
     return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
   }
-  if (Array.isArray(value) && value.every((item) => item === null || typeof item !== "object")) {
-    return { arrayValue: { values: value.map(anyValue) } };
-  }
-  return { stringValue: asText(value) };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map(anyValue) } };
+  return { stringValue: String(value) };
 }
 
 const kv = (key: string, value: unknown): OtlpKeyValue => ({ key, value: anyValue(value) });
 
-function attributesOf(plan: SpanPlan): OtlpKeyValue[] {
-  const record = plan.record;
-  const attributes = [kv("runtrace.kind", record.kind), kv("runtrace.status", record.status)];
-  attributes.push(kv("runtrace.call_id", record.id));
-  if (record.parentId === null) attributes.push(kv("runtrace.session_id", record.sessionId));
-  if (record.attempts > 0) attributes.push(kv("runtrace.attempts", record.attempts));
-  if (record.waitMs !== undefined) attributes.push(kv("runtrace.wait_ms", record.waitMs));
-  if (record.end === undefined) attributes.push(kv("runtrace.running", true));
-  for (const [key, value] of Object.entries(record.attributes)) {
-    if (key !== "service.name") attributes.push(kv(key, value));
+function keyValues(attributes: Attributes | undefined): OtlpKeyValue[] {
+  const out: OtlpKeyValue[] = [];
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) out.push(kv(key, value));
   }
-  if (record.input !== undefined) attributes.push(kv("runtrace.input", asText(record.input)));
-  if (record.output !== undefined) attributes.push(kv("runtrace.output", asText(record.output)));
-  return attributes;
-}
-
-function eventOf(event: CallEvent): OtlpSpan["events"][number] {
-  const data = event.data;
-  let attributes: OtlpKeyValue[] = [];
-  if (data !== null && typeof data === "object" && !Array.isArray(data)) {
-    attributes = Object.entries(data).map(([key, value]) => kv(key, value));
-  } else if (data !== undefined) {
-    attributes = [kv("data", data)];
-  }
-  return { timeUnixNano: nanos(event.time), name: event.name, attributes };
+  return out;
 }
 
 function spanOf(plan: SpanPlan): OtlpSpan {
-  const record = plan.record;
-  const events = record.events.map(eventOf);
-  const error = record.error;
-  if (error !== undefined) {
-    const attributes = [kv("exception.type", error.name), kv("exception.message", error.message)];
-    if (error.stack !== undefined) attributes.push(kv("exception.stacktrace", error.stack));
-    events.push({ timeUnixNano: nanos(plan.endMs), name: "exception", attributes });
-  }
-  const failed = isFailure(record);
+  const described = describeSpan(plan.record, ALL_PAYLOADS, plan.endMs);
   const span: OtlpSpan = {
     traceId: plan.traceId,
     spanId: plan.spanId,
-    name: record.node,
-    kind: 1,
-    startTimeUnixNano: nanos(plan.startMs),
-    endTimeUnixNano: nanos(Math.max(plan.startMs, plan.endMs)),
-    attributes: attributesOf(plan),
-    events,
-    status: failed
-      ? { code: 2, message: error?.message ?? record.status }
-      : { code: record.status === "ok" ? 1 : 0 },
+    name: described.name,
+    kind: described.kind === "client" ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL,
+    startTimeUnixNano: nanos(plan.startMs).toString(),
+    endTimeUnixNano: nanos(Math.max(plan.startMs, plan.endMs)).toString(),
+    attributes: keyValues(described.attributes),
+    events: described.events.map((event) => ({
+      timeUnixNano: nanos(event.time).toString(),
+      name: event.name,
+      attributes: keyValues(event.attributes),
+    })),
+    status:
+      described.status.code === "error"
+        ? { code: STATUS_CODE_ERROR, message: described.status.message }
+        : { code: STATUS_CODE_UNSET },
   };
   if (plan.parentSpanId !== undefined) span.parentSpanId = plan.parentSpanId;
   return span;
@@ -115,9 +93,9 @@ function spanOf(plan: SpanPlan): OtlpSpan {
 
 /**
  * A session as an OTLP/JSON `ExportTraceServiceRequest`: one resource per service (`service.name`
- * as in `toJaegerJson`), hex ids, nanosecond times as decimal strings, status and events (an error
- * becomes an `exception` event). POST it to any OTLP/HTTP endpoint's `/v1/traces` as
- * `application/json`.
+ * as in `toJaegerJson`), hex ids, nanosecond times as decimal strings. Each span is named, kinded
+ * and attributed exactly as the live span of the same call (`rt.describeSpan`), a failure ending
+ * with an `exception` event. POST it to any OTLP/HTTP endpoint's `/v1/traces` as `application/json`.
  *
  * @example
  * ```ts
@@ -128,9 +106,9 @@ function spanOf(plan: SpanPlan): OtlpSpan {
  * });
  * ```
  */
-export function toOtlpJson(tree: CallTree): OtlpTraceRequest {
+export function toOtlpJson(tree: CallTree, options: ExportOptions = {}): OtlpTraceRequest {
   const byService = new Map<string, OtlpSpan[]>();
-  for (const plan of planSpans(tree)) {
+  for (const plan of planSpans(tree, options)) {
     let spans = byService.get(plan.service);
     if (spans === undefined) {
       spans = [];
@@ -142,7 +120,7 @@ export function toOtlpJson(tree: CallTree): OtlpTraceRequest {
   const scope = { name: "@runtrace/viz", version: packageVersion() };
   return {
     resourceSpans: [...byService].map(([service, spans]) => {
-      const attributes = [kv("service.name", service), kv("runtrace.session_id", tree.root.sessionId)];
+      const attributes = [kv("service.name", service), kv("runtrace.session.id", tree.root.sessionId)];
       if (writer?.host) attributes.push(kv("host.name", writer.host));
       if (writer !== undefined) attributes.push(kv("process.pid", writer.pid));
       return { resource: { attributes }, scopeSpans: [{ scope, spans }] };

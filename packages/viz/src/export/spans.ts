@@ -18,8 +18,20 @@ export interface SpanPlan {
   endMs: number;
 }
 
-/** The name of the service a session belongs to: the root's `service.name` attribute, or `runtrace`. */
+/**
+ * The service a session's spans belong to when nothing names one: not `--service`, and no
+ * `service.name` recorded on the session (which `setupTracing` records when it traces a session).
+ */
 export const DEFAULT_SERVICE = "runtrace";
+
+/** Options of the span exports. */
+export interface ExportOptions {
+  /**
+   * The service the spans belong to. @default the service the session was traced under, when it
+   * was (its recorded `service.name`), else `runtrace`
+   */
+  service?: string;
+}
 
 function hex(text: string, length: number): string {
   return createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -48,7 +60,7 @@ function lastMoment(tree: CallTree): number {
  * span ids when the session was traced; otherwise stable hex ids derived (sha256) from the session
  * id and call id, so exporting twice gives the same ids.
  */
-export function planSpans(tree: CallTree): SpanPlan[] {
+export function planSpans(tree: CallTree, options: ExportOptions = {}): SpanPlan[] {
   const root = tree.root;
   const sessionId = root.sessionId;
   const recordedTrace = root.traceId?.toLowerCase();
@@ -75,7 +87,7 @@ export function planSpans(tree: CallTree): SpanPlan[] {
     traceId,
     spanId: spanIdOf(root),
     parentSpanId: undefined,
-    service: serviceOf(root, DEFAULT_SERVICE),
+    service: options.service ?? serviceOf(root, DEFAULT_SERVICE),
     startMs: root.start,
     endMs: root.end ?? last,
   };
@@ -90,7 +102,7 @@ export function planSpans(tree: CallTree): SpanPlan[] {
       traceId,
       spanId: spanIdOf(record),
       parentSpanId: parent.spanId,
-      service: serviceOf(record, parent.service),
+      service: options.service ?? serviceOf(record, parent.service),
       startMs: record.start,
       endMs: record.end ?? last,
     };
@@ -100,17 +112,16 @@ export function planSpans(tree: CallTree): SpanPlan[] {
   return plans;
 }
 
-/** Statuses shown as errors in tracing backends. */
-export function isFailure(record: CallRecord): boolean {
-  return record.status === "error" || record.status === "timeout" || record.status === "interrupted";
+/** Epoch milliseconds (with a fraction) as nanoseconds, exact past 2^53. */
+export function nanos(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
 }
 
-/** A recorded value as text for a tag or attribute (JSON for anything that is not a string). */
-export function asText(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+/** Epoch milliseconds as whole microseconds, cut as Jaeger cuts the nanoseconds of an OTLP span. */
+export function micros(ms: number): number {
+  return Number(nanos(ms) / 1000n);
 }
+
+/** Every recorded value goes into exported spans: the file already holds only what was recorded. */
+export const ALL_PAYLOADS = { input: true, output: true } as const;

@@ -13,6 +13,7 @@ export interface ExportOptions {
   format: string | undefined;
   output: string | undefined;
   jaegerUrl: string | undefined;
+  service: string | undefined;
 }
 
 function checkFormat(format: string | undefined): Format {
@@ -32,14 +33,23 @@ function checkFormat(format: string | undefined): Format {
 export async function exportSession(ref: string, options: ExportOptions): Promise<void> {
   const format = checkFormat(options.format);
   const jaegerUrl = checkJaegerUrl(options.jaegerUrl, "--jaeger-url (or RUNTRACE_JAEGER_URL)");
+  if (options.service !== undefined && options.service.trim() === "") {
+    throw new CliError(
+      "--service needs a name, as in `runtrace export latest --format otlp --service checkout`.",
+    );
+  }
+  if (options.service !== undefined && format === "html") {
+    throw new CliError("--service applies to the jaeger and otlp formats, not html.");
+  }
   const { tree } = await resolveSession(ref, options.dir);
+  const spanOptions = { service: options.service };
   let text: string;
   if (format === "jaeger") {
     const { toJaegerJson } = await import("../../export/jaeger.js");
-    text = JSON.stringify(toJaegerJson(tree));
+    text = JSON.stringify(toJaegerJson(tree, spanOptions));
   } else if (format === "otlp") {
     const { toOtlpJson } = await import("../../export/otlp.js");
-    text = JSON.stringify(toOtlpJson(tree));
+    text = JSON.stringify(toOtlpJson(tree, spanOptions));
   } else {
     const { toHtml } = await import("../../export/html.js");
     text = toHtml(tree, { jaegerUrl });
