@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { CallRecord } from "../recording/types.js";
 import type { SessionState } from "../runtime/session-state.js";
 import { COST_USD, GEN_AI_USAGE_INPUT_TOKENS, GEN_AI_USAGE_OUTPUT_TOKENS, MODEL_CALLS } from "./gen-ai.js";
@@ -14,6 +15,7 @@ export function checkPrice(where: string, price: unknown): Price | undefined {
       `${where}: expected \`price\` to be { inputPerMillion, outputPerMillion } in US dollars per million tokens, got ${describeValue(price)}.`,
     );
   }
+  checkOptionKeys(where, p, ["inputPerMillion", "outputPerMillion"], "price");
   return { inputPerMillion: p.inputPerMillion!, outputPerMillion: p.outputPerMillion! };
 }
 
