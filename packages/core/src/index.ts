@@ -95,20 +95,24 @@ export { FlowStepsFailedError, isFlowStepsFailedError } from "./flows/steps-fail
 export type {
   AnyNode,
   Flow,
+  FlowInput,
   FlowJSON,
   FlowOptions,
+  FlowParameters,
   FlowResult,
   FlowStep,
   FlowStepInfo,
   FlowStepJSON,
   FlowStepSpec,
   FlowSteps,
+  InputSteps,
   MermaidOptions,
   OnError,
   ResolvedFlowOptions,
   StepArgs,
   StepArgsContext,
   StepOutput,
+  StepsShape,
 } from "./flows/types.js";
 
 // tracing (keep this marker: exports of tracing/ go right below it)
