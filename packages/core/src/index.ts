@@ -37,6 +37,7 @@ export type { NodeOptions, RecordOptions } from "./nodes/options.js";
 export type { Registry } from "./nodes/registry.js";
 export { registry } from "./nodes/registry.js";
 export type { JsonSchemaObject, ParamsOption } from "./nodes/schema.js";
+export { checkOptionKeys } from "./option-keys.js";
 export type { FormatTreeOptions } from "./recording/format-tree.js";
 export { formatDuration, formatTree } from "./recording/format-tree.js";
 export type { ReadSessionOptions } from "./recording/read-session.js";
@@ -62,13 +63,22 @@ export type { CallOptions } from "./runtime/call.js";
 export { call, callWith } from "./runtime/call.js";
 export { bind, context, current, event, setAttributes, signal } from "./runtime/context.js";
 export type { CallInfo } from "./runtime/frame.js";
-export type { AllOptions, AsCompletedOptions, Completed, Settled, Task } from "./runtime/parallel.js";
+export type {
+  AllOptions,
+  AsCompletedOptions,
+  Completed,
+  Settled,
+  SettledResults,
+  Task,
+  TaskResult,
+  TaskResults,
+} from "./runtime/parallel.js";
 export { all, asCompleted, map } from "./runtime/parallel.js";
 export type { Backoff, RetryOption } from "./runtime/retry.js";
 export type { SessionOptions, SessionRunStatus } from "./runtime/session.js";
 export { Session, session } from "./runtime/session.js";
 export type { JsonlStore, JsonlStoreOptions } from "./stores/jsonl.js";
-export { jsonlStore } from "./stores/jsonl.js";
+export { jsonlStore } from "./stores/jsonl-options.js";
 export type { MemoryStore } from "./stores/memory.js";
 export { memoryStore } from "./stores/memory.js";
 export type { SessionSummary, SessionWriter, Store } from "./stores/store.js";
@@ -86,20 +96,24 @@ export { FlowStepsFailedError, isFlowStepsFailedError } from "./flows/steps-fail
 export type {
   AnyNode,
   Flow,
+  FlowInput,
   FlowJSON,
   FlowOptions,
+  FlowParameters,
   FlowResult,
   FlowStep,
   FlowStepInfo,
   FlowStepJSON,
   FlowStepSpec,
   FlowSteps,
+  InputSteps,
   MermaidOptions,
   OnError,
   ResolvedFlowOptions,
   StepArgs,
   StepArgsContext,
   StepOutput,
+  StepsShape,
 } from "./flows/types.js";
 
 // tracing (keep this marker: exports of tracing/ go right below it)

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { InvalidOptionsError } from "@runtrace/core";
+import { checkOptionKeys, InvalidOptionsError } from "@runtrace/core";
 import { checkJaegerUrl } from "./jaeger-url.js";
 import { SessionSource } from "./load/sessions.js";
 import { CLIENT_DIR } from "./paths.js";
@@ -25,6 +25,14 @@ export interface ViewerOptions {
   /** Where the built browser app is (for development and tests). @default the package's `dist/client/` */
   clientDir?: string | URL;
 }
+
+const VIEWER_OPTIONS = Object.keys({
+  dir: true,
+  port: true,
+  host: true,
+  jaegerUrl: true,
+  clientDir: true,
+} satisfies Record<keyof ViewerOptions, true>);
 
 /** A running viewer. */
 export interface Viewer {
@@ -54,6 +62,12 @@ export interface Viewer {
  * ```
  */
 export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionsError(
+      `startViewer expected options { dir?, port?, host?, jaegerUrl? }, got ${JSON.stringify(options)}.`,
+    );
+  }
+  checkOptionKeys("startViewer", options, VIEWER_OPTIONS);
   const dir = options.dir ?? process.env.RUNTRACE_DIR ?? ".runtrace";
   if (typeof dir !== "string" || dir === "") {
     throw new InvalidOptionsError(

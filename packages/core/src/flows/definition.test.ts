@@ -58,7 +58,7 @@ describe("flow definitions are checked when they are made", () => {
       'step "fetch" is not a node, got "def.a" (string)',
     );
     expect(thrown(() => rt.flow("key", { fetch: { node: a, depends: [] } as never })).message).toContain(
-      "unknown key `depends`",
+      'step "fetch": unknown option `depends`. Known options: node, after, args, exclude. (Dependencies go in `after`.)',
     );
     expect(thrown(() => rt.flow("str", { x: a, y: { node: b, after: "x" as never } })).message).toContain(
       'Write after: ["x"]',
@@ -84,7 +84,7 @@ describe("flow definitions are checked when they are made", () => {
       'Flow "opts": expected `returns` to name one of its steps (first, second), got "third" (string). Use a step name, or leave `returns` out to get every output.',
     );
     expect(thrown(() => rt.flow("opts", steps, { paralel: false } as never)).message).toContain(
-      "unknown option `paralel`. Known options: parallel,",
+      "unknown option `paralel` (did you mean `parallel`?). Known options: parallel,",
     );
     expect(thrown(() => rt.flow("opts", steps, { parallel: false, concurrency: 4 })).message).toContain(
       "`parallel: false` runs one step at a time, but `concurrency` is 4",

@@ -1,5 +1,6 @@
 import { describeValue, FlowDefinitionError } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
+import { unknownOptionMessage } from "../option-keys.js";
 import { dependentsOf, findCycle, topologicalOrder } from "./graph.js";
 import { resolveFlowOptions } from "./options.js";
 import type { AnyNode, FlowStepInfo, ResolvedFlowOptions, StepArgs } from "./types.js";
@@ -20,7 +21,7 @@ export interface FlowGraph {
   readonly attribute: Readonly<Record<string, unknown>>;
 }
 
-const STEP_KEYS = new Set(["node", "after", "args", "exclude"]);
+const STEP_KEYS = ["node", "after", "args", "exclude"];
 const STEP_FORM = "a node (rt.functionNode(fn), rt.flow(...)) or { node, after?, args?, exclude? }";
 
 /** Checks the flow's name; a `FlowDefinitionError` names what was received. */
@@ -83,14 +84,14 @@ function checkStep(flow: string, name: unknown, value: unknown): FlowStepInfo {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw notANode(flow, name, value);
   const spec = value as Record<string, unknown>;
-  for (const key of Object.keys(spec)) {
-    if (!STEP_KEYS.has(key)) {
-      throw new FlowDefinitionError(
-        flow,
-        `Flow "${flow}": step "${name}" has an unknown key \`${key}\`; expected only ${[...STEP_KEYS].join(", ")}. (Dependencies go in \`after\`.)`,
-        [name],
-      );
-    }
+  const unknown = Object.keys(spec).find((key) => !STEP_KEYS.includes(key));
+  if (unknown !== undefined) {
+    // A step is part of the graph, so this is a definition error, worded like every unknown option.
+    throw new FlowDefinitionError(
+      flow,
+      `${unknownOptionMessage(`Flow "${flow}": step "${name}"`, unknown, STEP_KEYS)} (Dependencies go in \`after\`.)`,
+      [name],
+    );
   }
   if (nodeHandle(spec.node) === undefined) throw notANode(flow, name, spec.node);
   if (spec.args !== undefined && typeof spec.args !== "function") {

@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { FlowGraph } from "./definition.js";
 import type { FlowJSON, MermaidOptions } from "./types.js";
 
@@ -52,6 +53,16 @@ export function mermaidLabel(text: string): string {
  * dependency; excluded steps are dashed and labelled `(excluded)`.
  */
 export function flowToMermaid(graph: FlowGraph, options: MermaidOptions = {}): string {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionsError(
+      `Flow "${graph.name}": toMermaid expected options { direction? }, got ${describeValue(options)}.`,
+    );
+  }
+  checkOptionKeys(
+    `Flow "${graph.name}": toMermaid`,
+    options,
+    Object.keys({ direction: true } satisfies Record<keyof MermaidOptions, true>),
+  );
   const direction = options.direction ?? "TD";
   if (direction !== "TD" && direction !== "LR") {
     throw new InvalidOptionsError(

@@ -1,7 +1,7 @@
 import { createFlow } from "./create.js";
 import { buildGraph, checkFlowName, stepEntries } from "./definition.js";
 import { type FlowPaths, type FlowTask, pathsGraph } from "./from-paths.js";
-import type { Flow, FlowOptions, FlowResult, FlowSteps } from "./types.js";
+import type { Flow, FlowInput, FlowOptions, FlowResult, InputSteps, StepsShape } from "./types.js";
 
 /**
  * Defines a flow: named steps run as a dependency graph, each starting the moment the steps it
@@ -11,6 +11,8 @@ import type { Flow, FlowOptions, FlowResult, FlowSteps } from "./types.js";
  * Arguments: a root step gets the flow's arguments; a step with one dependency gets that step's
  * output; a step with several gets `{ [step]: output }`; `args` maps them explicitly. The flow
  * resolves with `{ [step]: output }` (without `exclude`d steps), or the `returns` step's output.
+ * In TypeScript the flow's input is the first parameter of its root steps' nodes, and `input` in
+ * `args` has that type.
  *
  * Each run records on the flow's call the attributes `flow.graph` (`{ steps: [{ name, node,
  * exclude }], edges: [[from, to]] }`, set when the run starts), and, when it ends,
@@ -32,11 +34,11 @@ import type { Flow, FlowOptions, FlowResult, FlowSteps } from "./types.js";
  * const report = await pipeline(rawData);
  * ```
  */
-function defineFlow<const S extends FlowSteps, const R extends (keyof S & string) | undefined = undefined>(
-  name: string,
-  steps: S,
-  options?: FlowOptions<R>,
-): Flow<FlowResult<S, R>> {
+function defineFlow<
+  const S extends StepsShape,
+  const R extends (keyof S & string) | undefined = undefined,
+  I = unknown,
+>(name: string, steps: S & InputSteps<I>, options?: FlowOptions<R>): Flow<FlowResult<S, R>, FlowInput<S>> {
   const flowName = checkFlowName(name);
   return createFlow(buildGraph(flowName, stepEntries(flowName, steps), options));
 }

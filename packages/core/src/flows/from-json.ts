@@ -1,5 +1,6 @@
-import { describeValue, FlowDefinitionError } from "../errors.js";
+import { describeValue, FlowDefinitionError, InvalidOptionsError } from "../errors.js";
 import { registry } from "../nodes/registry.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { createFlow } from "./create.js";
 import { buildGraph, checkFlowName } from "./definition.js";
 import type { Flow, StepArgs } from "./types.js";
@@ -53,6 +54,16 @@ function parse(spec: unknown): Record<string, unknown> {
  * ```
  */
 export function flowFromJSON(spec: unknown, options: FlowFromJSONOptions = {}): Flow {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionsError(
+      `rt.flowFromJSON expected options { args? }, got ${describeValue(options)}.`,
+    );
+  }
+  checkOptionKeys(
+    "rt.flowFromJSON",
+    options,
+    Object.keys({ args: true } satisfies Record<keyof FlowFromJSONOptions, true>),
+  );
   const json = parse(spec);
   const name = checkFlowName(json.name, "rt.flowFromJSON");
   if (!Array.isArray(json.steps))

@@ -1,5 +1,6 @@
 import { describeValue, FlowDefinitionError } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
+import { unknownOptionMessage } from "../option-keys.js";
 import { buildGraph, checkFlowName } from "./definition.js";
 import type { AnyNode } from "./types.js";
 
@@ -72,7 +73,7 @@ export function pathEntries(flow: string, tasks: unknown, paths: unknown): Array
       if (extra !== undefined) {
         throw new FlowDefinitionError(
           flow,
-          `rt.flow.fromPaths("${flow}"): task "${name}" has \`${extra}\`; a task is a node or { node, exclude? }, and its dependencies come from paths. Use rt.flow for \`after\` and \`args\`.`,
+          `${unknownOptionMessage(`rt.flow.fromPaths("${flow}"): task "${name}"`, extra, ["node", "exclude"])} A task is a node or { node, exclude? }, and its dependencies come from paths. Use rt.flow for \`after\` and \`args\`.`,
           [name],
         );
       }

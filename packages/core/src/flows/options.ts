@@ -1,9 +1,17 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { expectDuration, expectPositiveInteger } from "../runtime/retry.js";
-import type { OnError, ResolvedFlowOptions } from "./types.js";
+import type { FlowOptions, OnError, ResolvedFlowOptions } from "./types.js";
 
 const ON_ERROR: readonly OnError[] = ["fail-fast", "continue"];
-const KNOWN = ["parallel", "concurrency", "onError", "returns", "description", "timeoutMs"];
+const KNOWN = Object.keys({
+  parallel: true,
+  concurrency: true,
+  onError: true,
+  returns: true,
+  description: true,
+  timeoutMs: true,
+} satisfies Record<keyof FlowOptions, true>);
 
 /**
  * Checks the options of a flow and fills in the defaults. Every problem is an `InvalidOptionsError`
@@ -22,13 +30,7 @@ export function resolveFlowOptions(
     );
   }
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.includes(key)) {
-      throw new InvalidOptionsError(
-        `${where}: unknown option \`${key}\`. Known options: ${KNOWN.join(", ")}.`,
-      );
-    }
-  }
+  checkOptionKeys(where, o, KNOWN);
   const parallel = o.parallel ?? true;
   if (typeof parallel !== "boolean") {
     throw new InvalidOptionsError(

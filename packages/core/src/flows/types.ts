@@ -3,19 +3,22 @@ import type { Node } from "../nodes/node.js";
 /** Any node, whatever its arguments and result. */
 export type AnyNode = Node<any, any>;
 
-/** What an `args` mapping receives: the flow's input and the outputs of the steps finished so far. */
-export interface StepArgsContext {
+/**
+ * What an `args` mapping receives: the flow's input and the outputs of the steps finished so far.
+ * `I` is the flow's input type (see {@link FlowInput}).
+ */
+export interface StepArgsContext<I = unknown> {
   /** The flow's first argument. */
-  readonly input: unknown;
+  readonly input: I;
   /** Outputs of the steps that have finished, by step name (every dependency is among them). */
   readonly results: Readonly<Record<string, unknown>>;
 }
 
 /** Maps the flow's input and earlier outputs to a step's arguments (an array, spread into the call). */
-export type StepArgs = (context: StepArgsContext) => unknown[];
+export type StepArgs<I = unknown> = (context: StepArgsContext<I>) => unknown[];
 
-/** A step written in full. */
-export interface FlowStepSpec<N extends AnyNode = AnyNode> {
+/** A step written in full; `I` is the flow's input type, what `args` receives as `input`. */
+export interface FlowStepSpec<N extends AnyNode = AnyNode, I = any> {
   /** The node this step calls. */
   node: N;
   /** Steps that must finish before this one starts. @default [] (a root step: gets the flow input) */
@@ -24,16 +27,62 @@ export interface FlowStepSpec<N extends AnyNode = AnyNode> {
    * The step's arguments. Without it: a root step gets the flow's arguments, a step with one
    * dependency gets that step's output, a step with several gets `{ [step]: output }`.
    */
-  args?: StepArgs;
+  args?: StepArgs<I>;
   /** Leave this step's output out of the flow's result (it still reaches later steps). @default false */
   exclude?: boolean;
 }
 
 /** A step: a node (a root step), or a node with its dependencies and argument mapping. */
-export type FlowStep = AnyNode | FlowStepSpec;
+export type FlowStep<I = any> = AnyNode | FlowStepSpec<AnyNode, I>;
 
 /** A flow's steps by name, in definition order. */
-export type FlowSteps = Readonly<Record<string, FlowStep>>;
+export type FlowSteps<I = any> = Readonly<Record<string, FlowStep<I>>>;
+
+/**
+ * The shape `rt.flow` infers its steps from. `args` is left open here: its parameter is typed by
+ * {@link InputSteps}, from the flow's input (two function types for one `args` would give it none).
+ */
+export type StepsShape = Readonly<
+  Record<string, AnyNode | { node: AnyNode; after?: readonly string[]; args?: unknown; exclude?: boolean }>
+>;
+
+/**
+ * Where `rt.flow` infers the flow's input `I` from (the first parameter of the root nodes) and
+ * what types `input` in every `args` mapping.
+ */
+export type InputSteps<I> = Readonly<
+  Record<string, Node<[input: I, ...rest: any[]], any> | Node<[], any> | AnyNode | FlowStepSpec<AnyNode, I>>
+>;
+
+type FirstParameter<N> = N extends (...args: infer A) => any ? (A extends [] ? never : A[0]) : never;
+type RootInput<S> = S extends AnyNode
+  ? FirstParameter<S>
+  : S extends { after: readonly string[] }
+    ? S["after"] extends readonly []
+      ? S extends { node: infer N }
+        ? FirstParameter<N>
+        : never
+      : never
+    : S extends { node: infer N }
+      ? FirstParameter<N>
+      : never;
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/**
+ * The input of a flow over steps `S`: what its root steps (steps with no `after`) take as their
+ * first argument, all of them at once (every root step gets the same input). `unknown` when no
+ * root step takes an argument.
+ */
+export type FlowInput<S> = [RootInput<S[keyof S]>] extends [never]
+  ? unknown
+  : Intersect<{ [K in keyof S]: RootInput<S[K]> }[keyof S]>;
+
+/** A flow's parameters for input `I`: optional when it may be `undefined` or is not known. */
+export type FlowParameters<I> = unknown extends I
+  ? [input?: any, ...rest: any[]]
+  : undefined extends I
+    ? [input?: I, ...rest: any[]]
+    : [input: I, ...rest: any[]];
 
 /** What a flow does when a step fails. */
 export type OnError = "fail-fast" | "continue";
@@ -133,7 +182,7 @@ export interface FlowJSON {
  * const spec = JSON.stringify(pipeline);   // toJSON(): load it back with rt.flowFromJSON(spec)
  * ```
  */
-export interface Flow<R = unknown> extends Node<[input?: any, ...rest: any[]], R> {
+export interface Flow<R = unknown, I = unknown> extends Node<FlowParameters<I>, R> {
   /** The steps, in definition order. */
   readonly steps: readonly FlowStepInfo[];
   /** The flow's options, validated, defaults filled in. */

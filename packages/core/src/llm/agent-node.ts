@@ -10,6 +10,7 @@ import {
 import { functionNode } from "../nodes/function-node.js";
 import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
 import { storage } from "../runtime/frame.js";
 import type { RetryOption } from "../runtime/retry.js";
@@ -42,6 +43,19 @@ export interface AgentNodeOptions<S extends ZodType | undefined = undefined> {
   retry?: RetryOption;
   attributes?: Record<string, unknown>;
 }
+
+const OPTIONS = Object.keys({
+  name: true,
+  model: true,
+  system: true,
+  tools: true,
+  maxTurns: true,
+  output: true,
+  description: true,
+  timeoutMs: true,
+  retry: true,
+  attributes: true,
+} satisfies Record<keyof AgentNodeOptions, true>);
 
 /** One model turn as the `chat` call receives it; its record shows the messages and tool names. */
 class ChatTurn {
@@ -137,6 +151,7 @@ export function agentNode(options: AgentNodeOptions<ZodType | undefined>): Node<
       `${where} expected options { name, model, tools, system?, maxTurns?, output? }, got ${describeValue(options)}.`,
     );
   }
+  checkOptionKeys(where, options, OPTIONS);
   const name = checkName(where, options.name);
   const here = `${where} "${name}"`;
   const model = checkModel(here, options.model);

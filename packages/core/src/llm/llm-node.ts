@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { functionNode } from "../nodes/function-node.js";
 import type { Node } from "../nodes/node.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { storage } from "../runtime/frame.js";
 import type { RetryOption } from "../runtime/retry.js";
 import { checkModel, requestModel } from "./model-call.js";
@@ -29,6 +30,17 @@ export interface LlmNodeOptions {
   /** Attributes put on every call's record and span. */
   attributes?: Record<string, unknown>;
 }
+
+const OPTIONS = Object.keys({
+  name: true,
+  model: true,
+  system: true,
+  prompt: true,
+  description: true,
+  timeoutMs: true,
+  retry: true,
+  attributes: true,
+} satisfies Record<keyof LlmNodeOptions, true>);
 
 /** The input of an LLM or agent node: text, or anything else as JSON (the output of several flow steps). */
 export const textInput = z.preprocess(
@@ -77,6 +89,7 @@ export function llmNode(options: LlmNodeOptions): Node<[input: string], string> 
       `${where} expected options { name, model, system?, prompt? }, got ${describeValue(options)}.`,
     );
   }
+  checkOptionKeys(where, options, OPTIONS);
   const name = checkName(where, options.name);
   const model = checkModel(`${where} "${name}"`, options.model);
   const prompt = promptOf(`${where} "${name}"`, options.prompt);

@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError, ModelError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { expectDuration } from "../runtime/retry.js";
 import { displayEndpoint, type HttpSettings, postJson } from "./http.js";
 import { sseData } from "./sse.js";
@@ -40,6 +41,20 @@ export interface OpenAICompatibleOptions {
   /** Extra request headers (such as an organisation id). */
   headers?: Record<string, string>;
 }
+
+const OPTIONS = Object.keys({
+  model: true,
+  baseURL: true,
+  apiKey: true,
+  provider: true,
+  timeoutMs: true,
+  maxRetries: true,
+  maxRetryDelayMs: true,
+  price: true,
+  temperature: true,
+  maxTokens: true,
+  headers: true,
+} satisfies Record<keyof OpenAICompatibleOptions, true>);
 
 function toWire(message: Message): Record<string, unknown> {
   switch (message.role) {
@@ -95,6 +110,7 @@ class OpenAICompatibleModel implements Model {
         `${where} expected options { model, baseURL?, apiKey? }, got ${describeValue(options)}.`,
       );
     }
+    checkOptionKeys(where, options, OPTIONS);
     if (typeof options.model !== "string" || options.model === "") {
       throw new InvalidOptionsError(
         `${where}: expected \`model\` to be a model name such as "gpt-4o-mini", got ${describeValue(options.model)}.`,

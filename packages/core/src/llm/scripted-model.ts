@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError, ModelError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { delay, estimateTokens } from "./delay.js";
 import type {
   Model,
@@ -67,6 +68,48 @@ export interface ScriptedModel extends Model {
   readonly remaining: number;
 }
 
+const OPTIONS = Object.keys({
+  name: true,
+  provider: true,
+  delayMs: true,
+  tokenDelayMs: true,
+  price: true,
+  loop: true,
+} satisfies Record<keyof ScriptedModelOptions, true>);
+
+const REPLY_KEYS = Object.keys({
+  text: true,
+  toolCalls: true,
+  usage: true,
+  delayMs: true,
+  tokenDelayMs: true,
+  error: true,
+} satisfies Record<keyof ScriptedReplyObject, true>);
+
+const TOOL_CALL_KEYS = Object.keys({ name: true, arguments: true, id: true } satisfies Record<
+  keyof ScriptedToolCall,
+  true
+>);
+
+/** Checks the field names of a reply object (and of its tool calls): a typo would go unnoticed. */
+function checkReply(where: string, reply: ScriptedReplyObject): void {
+  checkOptionKeys(where, reply, REPLY_KEYS);
+  if (reply.toolCalls === undefined) return;
+  if (!Array.isArray(reply.toolCalls)) {
+    throw new InvalidOptionsError(
+      `${where}: expected \`toolCalls\` to be an array of { name, arguments?, id? }, got ${describeValue(reply.toolCalls)}.`,
+    );
+  }
+  reply.toolCalls.forEach((call, i) => {
+    if (typeof call !== "object" || call === null || typeof call.name !== "string") {
+      throw new InvalidOptionsError(
+        `${where}: expected \`toolCalls[${i}]\` to be { name, arguments?, id? } with a string name, got ${describeValue(call)}.`,
+      );
+    }
+    checkOptionKeys(where, call, TOOL_CALL_KEYS, `toolCalls[${i}]`);
+  });
+}
+
 function words(text: string): string[] {
   return text.match(/\s*\S+\s*/g) ?? (text === "" ? [] : [text]);
 }
@@ -87,6 +130,12 @@ class Scripted implements ScriptedModel {
         `${where} expected an array of replies (strings, { text, toolCalls, usage, delayMs } objects or functions of the request), got ${describeValue(replies)}.`,
       );
     }
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidOptionsError(
+        `${where} expected options { name?, provider?, delayMs?, tokenDelayMs?, price?, loop? }, got ${describeValue(options)}.`,
+      );
+    }
+    checkOptionKeys(where, options, OPTIONS);
     replies.forEach((reply, i) => {
       if (
         typeof reply !== "string" &&
@@ -97,6 +146,7 @@ class Scripted implements ScriptedModel {
           `${where}: expected reply ${i} to be a string, an object or a function, got ${describeValue(reply)}.`,
         );
       }
+      if (typeof reply === "object") checkReply(`${where}: reply ${i}`, reply);
     });
     this.name = options.name ?? "scripted";
     this.provider = options.provider ?? "scripted";
@@ -122,8 +172,17 @@ class Scripted implements ScriptedModel {
         );
     }
     const entry = this.#replies[this.#next++]!;
-    const value = typeof entry === "function" ? entry(request, index) : entry;
-    return { reply: typeof value === "string" ? { text: value } : value, index };
+    if (typeof entry !== "function")
+      return { reply: typeof entry === "string" ? { text: entry } : entry, index };
+    const value = entry(request, index);
+    if (typeof value === "string") return { reply: { text: value }, index };
+    if (typeof value !== "object" || value === null) {
+      throw new InvalidOptionsError(
+        `Scripted model "${this.name}": the reply function for request ${index + 1} returned ${describeValue(value)}; expected a string or { text?, toolCalls?, usage?, delayMs?, tokenDelayMs?, error? }.`,
+      );
+    }
+    checkReply(`Scripted model "${this.name}": the reply for request ${index + 1}`, value);
+    return { reply: value, index };
   }
 
   #response(reply: ScriptedReplyObject, index: number, request: ModelRequest): ModelResponse {

@@ -1,5 +1,6 @@
 import { CancelledError, describeValue, InvalidOptionsError } from "../errors.js";
 import type { Node } from "../nodes/node.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
 import { storage } from "../runtime/frame.js";
 import { Session } from "../runtime/session.js";
@@ -48,6 +49,11 @@ export function stream(node: Node<any, unknown>, input: unknown, options: Stream
       `rt.stream expected options { signal?, name? }, got ${describeValue(options)}.`,
     );
   }
+  checkOptionKeys(
+    "rt.stream",
+    options,
+    Object.keys({ signal: true, name: true } satisfies Record<keyof StreamOptions, true>),
+  );
   const frame = storage.getStore();
   const sink = new TokenSink();
   const controller = new AbortController();

@@ -5,6 +5,7 @@ import {
   ATTR_RUNTRACE_COST_USD,
   ATTR_RUNTRACE_MODEL_CALLS,
 } from "../internal/semconv.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { CallRecord } from "../recording/types.js";
 import type { SessionState } from "../runtime/session-state.js";
 import type { Price, Usage } from "./types.js";
@@ -19,6 +20,7 @@ export function checkPrice(where: string, price: unknown): Price | undefined {
       `${where}: expected \`price\` to be { inputPerMillion, outputPerMillion } in US dollars per million tokens, got ${describeValue(price)}.`,
     );
   }
+  checkOptionKeys(where, p, ["inputPerMillion", "outputPerMillion"], "price");
   return { inputPerMillion: p.inputPerMillion!, outputPerMillion: p.outputPerMillion! };
 }
 

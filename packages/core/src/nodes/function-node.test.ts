@@ -90,7 +90,7 @@ describe("@rt.functionNode (TC39 decorators)", () => {
       /expected `kind` to be one of "function", "tool"/,
     );
     expect(() => rt.functionNode({ timeOut: 5 } as any)).toThrow(
-      /unknown option `timeOut`. Known options: name, kind/,
+      /unknown option `timeOut` \(did you mean `timeoutMs`\?\)\. Known options: name, kind/,
     );
   });
 });

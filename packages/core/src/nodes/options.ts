@@ -1,5 +1,6 @@
 import type { ZodType } from "zod";
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { NodeKind } from "../recording/types.js";
 import { Gate } from "../runtime/gate.js";
 import {
@@ -45,18 +46,30 @@ export interface NodeOptions {
 
 export const NODE_KINDS: readonly NodeKind[] = ["function", "tool", "llm", "agent", "flow"];
 
-const KNOWN_OPTIONS = new Set([
-  "name",
-  "kind",
-  "description",
-  "params",
-  "returns",
-  "retry",
-  "timeoutMs",
-  "concurrency",
-  "record",
-  "attributes",
-]);
+const KNOWN_OPTIONS = Object.keys({
+  name: true,
+  kind: true,
+  description: true,
+  params: true,
+  returns: true,
+  retry: true,
+  timeoutMs: true,
+  concurrency: true,
+  record: true,
+  attributes: true,
+} satisfies Record<keyof NodeOptions, true>);
+
+const RECORD_OPTIONS = Object.keys({ input: true, output: true } satisfies Record<keyof RecordOptions, true>);
+
+function recordFlag(where: string, record: RecordOptions | undefined, key: keyof RecordOptions): boolean {
+  const value = record?.[key] ?? true;
+  if (typeof value !== "boolean") {
+    throw new InvalidOptionsError(
+      `${where}: expected \`record.${key}\` to be true or false, got ${describeValue(value)}.`,
+    );
+  }
+  return value;
+}
 
 /** Everything the runtime needs about a node, checked once at definition. */
 export interface NodeDef {
@@ -83,12 +96,15 @@ export function defineNode(fn: (...args: any[]) => unknown, name: string, option
       `${where}: expected options to be an object, got ${describeValue(options)}.`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
+  checkOptionKeys(where, options, KNOWN_OPTIONS);
+  const record = options.record;
+  if (record !== undefined) {
+    if (typeof record !== "object" || record === null) {
       throw new InvalidOptionsError(
-        `${where}: unknown option \`${key}\`. Known options: ${[...KNOWN_OPTIONS].join(", ")}.`,
+        `${where}: expected \`record\` to be { input?: boolean, output?: boolean }, got ${describeValue(record)}.`,
       );
     }
+    checkOptionKeys(where, record, RECORD_OPTIONS, "record");
   }
   if (typeof name !== "string" || name.length === 0) {
     throw new InvalidOptionsError(
@@ -132,8 +148,8 @@ export function defineNode(fn: (...args: any[]) => unknown, name: string, option
         ? undefined
         : expectDuration(where, "timeoutMs", options.timeoutMs, true),
     gate: concurrency === undefined ? undefined : new Gate(concurrency),
-    recordInput: options.record?.input ?? true,
-    recordOutput: options.record?.output ?? true,
+    recordInput: recordFlag(where, record, "input"),
+    recordOutput: recordFlag(where, record, "output"),
     attributes: options.attributes,
   };
 }

@@ -1,5 +1,13 @@
+import { describeValue, InvalidOptionsError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { CallTree } from "./tree.js";
 import type { CallRecord } from "./types.js";
+
+const FORMAT_OPTIONS = Object.keys({
+  depth: true,
+  color: true,
+  errorsOnly: true,
+} satisfies Record<keyof FormatTreeOptions, true>);
 
 /** Options of `rt.formatTree`. */
 export interface FormatTreeOptions {
@@ -76,6 +84,12 @@ function oneLine(text: string, max = 120): string {
  * ```
  */
 export function formatTree(tree: CallTree, options: FormatTreeOptions = {}): string {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionsError(
+      `rt.formatTree expected options { depth?, color?, errorsOnly? }, got ${describeValue(options)}.`,
+    );
+  }
+  checkOptionKeys("rt.formatTree", options, FORMAT_OPTIONS);
   const color = options.color ?? useColor();
   const paint = (code: number | undefined, text: string) =>
     color && code !== undefined ? `\x1b[${code}m${text}\x1b[0m` : text;

@@ -1,5 +1,6 @@
 import { describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
 import { type NodeHandle, nodeHandle } from "../nodes/def.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { type CallSettings, Execution } from "./execution.js";
 import { type Frame, storage } from "./frame.js";
 import { expectDuration, type RetryOption, retryPolicy } from "./retry.js";
@@ -17,6 +18,14 @@ export interface CallOptions {
   signal?: AbortSignal;
   attributes?: Record<string, unknown>;
 }
+
+const CALL_OPTIONS = Object.keys({
+  name: true,
+  timeoutMs: true,
+  retry: true,
+  signal: true,
+  attributes: true,
+} satisfies Record<keyof CallOptions, true>);
 
 // One shared executor instead of a closure per call: it runs synchronously inside `new Promise`,
 // so the functions it leaves here are read back before anything else can run.
@@ -79,6 +88,7 @@ function callSettings(options: CallOptions, node: string): CallSettings {
       `${where}: expected options as the first argument, got ${describeValue(options)}.`,
     );
   }
+  checkOptionKeys(where, options, CALL_OPTIONS);
   if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) {
     throw new InvalidOptionsError(
       `${where}: expected \`name\` to be a non-empty string, got ${describeValue(options.name)}.`,

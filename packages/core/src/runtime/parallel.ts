@@ -1,5 +1,6 @@
 import { describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { call } from "./call.js";
 import { type Frame, storage } from "./frame.js";
 import { expectPositiveInteger } from "./retry.js";
@@ -12,6 +13,20 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** What `rt.asCompleted` yields: the outcome and the task's position in the input. */
 export type Completed<T> = Settled<T> & { index: number };
+
+/** What a task resolves with. */
+export type TaskResult<K> = K extends () => infer R ? Awaited<R> : never;
+
+/**
+ * The results of `rt.all` over `tasks`, position by position: a tuple of tasks gives a tuple of
+ * results (like `Promise.all`), an array an array.
+ */
+export type TaskResults<T extends readonly unknown[]> = { -readonly [K in keyof T]: TaskResult<T[K]> };
+
+/** `rt.all`'s results with `settle: true`: each position an outcome `{ ok, value | error }`. */
+export type SettledResults<T extends readonly unknown[]> = {
+  -readonly [K in keyof T]: Settled<TaskResult<T[K]>>;
+};
 
 /** Options of `rt.all` and `rt.map`. */
 export interface AllOptions {
@@ -26,6 +41,12 @@ export interface AsCompletedOptions {
   /** How many tasks run at once. @default all of them */
   concurrency?: number;
 }
+
+const ALL_OPTIONS = Object.keys({ concurrency: true, settle: true } satisfies Record<keyof AllOptions, true>);
+const AS_COMPLETED_OPTIONS = Object.keys({ concurrency: true } satisfies Record<
+  keyof AsCompletedOptions,
+  true
+>);
 
 function checkTasks(where: string, tasks: unknown): void {
   if (!Array.isArray(tasks)) {
@@ -42,10 +63,16 @@ function checkTasks(where: string, tasks: unknown): void {
   }
 }
 
-function limitOf(where: string, options: { concurrency?: number } | undefined, count: number): number {
+function limitOf(
+  where: string,
+  options: { concurrency?: number } | undefined,
+  known: readonly string[],
+  count: number,
+): number {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new InvalidOptionsError(`${where} expected an options object, got ${describeValue(options)}.`);
   }
+  if (options !== undefined) checkOptionKeys(where, options, known);
   const concurrency = options?.concurrency;
   if (concurrency === undefined || concurrency === Number.POSITIVE_INFINITY) return Math.max(count, 1);
   return expectPositiveInteger(where, "concurrency", concurrency, "how many tasks run at once");
@@ -68,24 +95,41 @@ function start<T>(frame: Frame | undefined, task: Task<T>): PromiseLike<T> | T {
  * default it rejects with the first error and starts no further task (tasks already running go on);
  * with `settle: true` every outcome is a value `{ ok, value | error }`.
  *
+ * Tasks of different result types are fine: like `Promise.all`, a tuple of tasks resolves with a
+ * tuple of their results (`[string, number]`), and with `settle: true` a tuple of outcomes.
+ *
  * @example
  * ```ts
  * const answers = await rt.all(questions.map((q) => () => rt.call(ask, q)), { concurrency: 4 });
+ * const [text, count] = await rt.all([() => rt.call(ask, "why?"), () => rt.call(countWords, "a b")]);
  * ```
  */
+export function all<const T extends readonly Task<unknown>[] | []>(
+  tasks: T,
+  options: AllOptions & { settle: true },
+): Promise<SettledResults<T>>;
+export function all<const T extends readonly Task<unknown>[] | []>(
+  tasks: T,
+  options?: AllOptions & { settle?: false },
+): Promise<TaskResults<T>>;
+export function all<const T extends readonly Task<unknown>[] | []>(
+  tasks: T,
+  options?: AllOptions,
+): Promise<TaskResults<T> | SettledResults<T>>;
+// The element type given explicitly (`rt.all<number>(tasks)`), as before tuples were inferred.
 export function all<T>(
   tasks: ReadonlyArray<Task<T>>,
   options: AllOptions & { settle: true },
-): Promise<Settled<T>[]>;
-export function all<T>(tasks: ReadonlyArray<Task<T>>, options?: AllOptions): Promise<T[]>;
-export function all<T>(tasks: ReadonlyArray<Task<T>>, options?: AllOptions): Promise<Array<T | Settled<T>>> {
+): Promise<Settled<Awaited<T>>[]>;
+export function all<T>(tasks: ReadonlyArray<Task<T>>, options?: AllOptions): Promise<Awaited<T>[]>;
+export function all(tasks: ReadonlyArray<Task<unknown>>, options?: AllOptions): Promise<unknown[]> {
   checkTasks("rt.all", tasks);
-  const limit = limitOf("rt.all", options, tasks.length);
+  const limit = limitOf("rt.all", options, ALL_OPTIONS, tasks.length);
   const settle = options?.settle === true;
   const frame = storage.getStore();
   const count = tasks.length;
   return new Promise((resolve, reject) => {
-    const results = new Array<T | Settled<T>>(count);
+    const results = new Array<unknown>(count);
     let next = 0;
     let done = 0;
     let failed = false;
@@ -129,12 +173,16 @@ export function all<T>(tasks: ReadonlyArray<Task<T>>, options?: AllOptions): Pro
  * }
  * ```
  */
+export function asCompleted<const T extends readonly Task<unknown>[] | []>(
+  tasks: T,
+  options?: AsCompletedOptions,
+): AsyncIterableIterator<Completed<TaskResult<T[number]>>>;
 export function asCompleted<T>(
   tasks: ReadonlyArray<Task<T>>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<Completed<T>> {
   checkTasks("rt.asCompleted", tasks);
-  const limit = limitOf("rt.asCompleted", options, tasks.length);
+  const limit = limitOf("rt.asCompleted", options, AS_COMPLETED_OPTIONS, tasks.length);
   const frame = storage.getStore();
   const count = tasks.length;
   const ready: Completed<T>[] = [];
@@ -202,6 +250,7 @@ export function map<I, R>(
   if (!Array.isArray(items)) {
     throw new InvalidOptionsError(`rt.map expected an array of items, got ${describeValue(items)}.`);
   }
+  if (typeof options === "object" && options !== null) checkOptionKeys("rt.map", options, ALL_OPTIONS);
   return all(
     items.map((item) => () => call(node, item)),
     options,

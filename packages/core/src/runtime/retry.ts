@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError, isCancelledError, isRuntraceError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 
 /** How the delay between attempts grows. */
 export type Backoff = "exponential" | "linear" | "fixed";
@@ -28,6 +29,15 @@ export type RetryOption =
        */
       retryOn?: (error: unknown, attempt: number) => boolean;
     };
+
+const RETRY_OPTIONS = Object.keys({
+  attempts: true,
+  backoff: true,
+  delayMs: true,
+  maxDelayMs: true,
+  jitter: true,
+  retryOn: true,
+} satisfies Record<keyof Exclude<RetryOption, number>, true>);
 
 /** A normalised, validated retry policy. */
 export interface RetryPolicy {
@@ -87,6 +97,7 @@ export function retryPolicy(where: string, option: RetryOption | undefined): Ret
       `${where}: expected \`retry\` to be a number of attempts or { attempts, backoff?, delayMs?, maxDelayMs?, jitter?, retryOn? }, got ${describeValue(option)}.`,
     );
   }
+  checkOptionKeys(where, option, RETRY_OPTIONS, "retry");
   const attempts = expectPositiveInteger(where, "retry.attempts", option.attempts, meaning);
   const backoff = option.backoff ?? DEFAULT_RETRY.backoff;
   if (!BACKOFFS.includes(backoff)) {

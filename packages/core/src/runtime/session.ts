@@ -6,6 +6,7 @@ import {
   SessionError,
 } from "../errors.js";
 import { isInstance, textOf } from "../internal/safe.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { CallTree } from "../recording/tree.js";
 import type { SessionStatus } from "../recording/types.js";
 import type { Store } from "../stores/store.js";
@@ -32,6 +33,15 @@ export interface SessionOptions {
    */
   parent?: Record<string, string | string[] | undefined>;
 }
+
+const SESSION_OPTIONS = Object.keys({
+  name: true,
+  store: true,
+  timeoutMs: true,
+  signal: true,
+  attributes: true,
+  parent: true,
+} satisfies Record<keyof SessionOptions, true>);
 
 /** Where a session stands: `pending` until `run` is called, then like its root record. */
 export type SessionRunStatus = SessionStatus | "pending";
@@ -60,6 +70,7 @@ export class Session {
     if (typeof options !== "object" || options === null) {
       throw new InvalidOptionsError(`rt.Session expected an options object, got ${describeValue(options)}.`);
     }
+    checkOptionKeys("rt.Session", options, SESSION_OPTIONS);
     const name = options.name ?? "session";
     if (typeof name !== "string" || name === "") {
       throw new InvalidOptionsError(

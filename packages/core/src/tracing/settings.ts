@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { PayloadSettings } from "./session-tracer.js";
 
 /** Options of `rt.configureTracing` (also accepted by `setupTracing`). */
@@ -42,11 +43,17 @@ export function configureTracing(options: TracingSettings): void {
       `rt.configureTracing expected an options object, got ${describeValue(options)}.`,
     );
   }
+  checkOptionKeys(
+    "rt.configureTracing",
+    options,
+    Object.keys({ recordPayloads: true } satisfies Record<keyof TracingSettings, true>),
+  );
   const record = options.recordPayloads;
   if (record === undefined) return;
   if (typeof record === "boolean") {
     payloads = { input: record, output: record };
   } else if (typeof record === "object" && record !== null) {
+    checkOptionKeys("rt.configureTracing", record, ["input", "output"], "recordPayloads");
     payloads = {
       input: flag("recordPayloads.input", record.input),
       output: flag("recordPayloads.output", record.output),

@@ -1,5 +1,6 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { warnOnce } from "../internal/logger.js";
+import { checkOptionKeys } from "../option-keys.js";
 
 /** The OTLP encodings `setupTracing` can send over HTTP. */
 export type OtlpProtocol = "http/protobuf" | "http/json";
@@ -98,14 +99,10 @@ export function batchSizes(options: BatchOptions | undefined): Required<BatchOpt
       `setupTracing: expected \`batch\` to be an object, got ${describeValue(options)}.`,
     );
   }
+  checkOptionKeys("setupTracing", options, Object.keys(DEFAULT_BATCH), "batch");
   for (const key of Object.keys(options) as Array<keyof BatchOptions>) {
     const value = options[key];
     if (value === undefined) continue;
-    if (!(key in DEFAULT_BATCH)) {
-      throw new InvalidOptionsError(
-        `setupTracing: unknown option \`batch.${key}\`. Known: ${Object.keys(DEFAULT_BATCH).join(", ")}.`,
-      );
-    }
     if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
       throw new InvalidOptionsError(
         `setupTracing: expected \`batch.${key}\` to be a positive integer, got ${describeValue(value)}.`,

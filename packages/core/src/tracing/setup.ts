@@ -9,6 +9,7 @@ import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from "@open
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { onFlush } from "../flush.js";
 import { logger, warnOnce } from "../internal/logger.js";
+import { checkOptionKeys } from "../option-keys.js";
 // Makes sure the bridge is installed whichever entry point was loaded first.
 import "./bridge.js";
 import { forgetProvider, nameService } from "./provider.js";
@@ -64,6 +65,17 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+const TRACING_OPTIONS = Object.keys({
+  serviceName: true,
+  endpoint: true,
+  protocol: true,
+  headers: true,
+  timeoutMs: true,
+  resourceAttributes: true,
+  batch: true,
+  recordPayloads: true,
+} satisfies Record<keyof TracingOptions, true>);
+
 const PROBE = createContextKey("runtrace.probe");
 
 /** Whether a context manager is registered: with none, `context.with` does not carry contexts. */
@@ -102,6 +114,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionsError(`setupTracing expected an options object, got ${describeValue(options)}.`);
   }
+  checkOptionKeys("setupTracing", options, TRACING_OPTIONS);
   const { serviceName } = options;
   if (typeof serviceName !== "string" || serviceName === "") {
     throw new InvalidOptionsError(
@@ -111,7 +124,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   const endpoint = tracesUrl(options.endpoint);
   const protocol = otlpProtocol(options.protocol);
   const sizes = batchSizes(options.batch);
-  configureTracing(options);
+  configureTracing(options.recordPayloads === undefined ? {} : { recordPayloads: options.recordPayloads });
 
   const exporterOptions = {
     url: endpoint,
