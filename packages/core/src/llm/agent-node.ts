@@ -1,8 +1,9 @@
-import { type output as Infer, toJSONSchema, type ZodType } from "zod";
+import type { output as Infer, ZodType } from "zod";
 import { AgentLoopError, describeValue, InvalidOptionsError, ValidationError } from "../errors.js";
 import { functionNode } from "../nodes/function-node.js";
 import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
+import { jsonSchemaOf } from "../nodes/schema.js";
 import { callWith } from "../runtime/call.js";
 import { storage } from "../runtime/frame.js";
 import type { RetryOption } from "../runtime/retry.js";
@@ -95,11 +96,7 @@ function issuesText(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; me
 
 function schemaText(schema: ZodType): string {
   try {
-    const { $schema: _ignored, ...rest } = toJSONSchema(schema, {
-      io: "output",
-      unrepresentable: "any",
-    }) as Record<string, unknown>;
-    return JSON.stringify(rest);
+    return JSON.stringify(jsonSchemaOf(schema, "output"));
   } catch {
     return "(see the instructions)";
   }
