@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLI, FIXTURES, removeTempDirs, runCli, tempDir } from "./fixtures/helpers.js";
+import { CLI, FIXTURES, removeTempDirs, runCli, tempDir, waitFor } from "./fixtures/helpers.js";
 import { recordCheckout, recordWarmUp } from "./fixtures/shop.js";
 
 let dir: string;
@@ -118,5 +118,68 @@ describe("runtrace tail", () => {
     expect(out).toMatch(/running 1 · done \d · failed 0/);
     expect(out).toMatch(/✓ live-fixture \[session\][\s\S]*└─ ✓ step \[tool\]/);
     expect(out.trimEnd().split("\n").at(-1)).toMatch(/^Session ok in 1\.\d+ s: 6 calls, 0 failed\.$/);
+  });
+});
+
+describe("a directory that does not exist", () => {
+  it("every command says so, where it looked and how to fix it, with exit code 1, and creates nothing", async () => {
+    const missing = join(tempDir(), "nope");
+    for (const args of [
+      ["viz", "--port", "0"],
+      ["tail"],
+      ["ls"],
+      ["show", "latest"],
+      ["export", "latest", "--format", "html"],
+    ]) {
+      const { code, stdout, stderr } = await runCli([...args, "--dir", missing]);
+      expect(code, args.join(" ")).toBe(1);
+      expect(stdout, args.join(" ")).toBe("");
+      expect(stderr, args.join(" ")).toMatch(
+        new RegExp(
+          `^runtrace: no directory ${missing}\\. Point --dir \\(or RUNTRACE_DIR\\) at the directory your program records its sessions in`,
+        ),
+      );
+      // viz and tail wait for sessions, so they offer to create the directory.
+      expect(stderr.includes(`add --create to create ${missing}`), args.join(" ")).toBe(
+        args[0] === "viz" || args[0] === "tail",
+      );
+    }
+    expect(existsSync(missing)).toBe(false);
+    // The default directory, from where the command runs, is named as such.
+    const cwd = tempDir();
+    const fromDefault = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [CLI, "ls"], { cwd, env: { ...process.env, RUNTRACE_DIR: "" } });
+      let err = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        err += chunk;
+      });
+      child.on("exit", () => resolve(err));
+    });
+    expect(fromDefault).toContain(
+      `no directory ${join(cwd, ".runtrace")} (the default: .runtrace in the current directory)`,
+    );
+    // A file path needs no directory.
+    const file = await runCli(["show", join(dir, `${warmId}.jsonl`), "--dir", missing]);
+    expect(file.code).toBe(0);
+  });
+
+  it("runtrace viz --create creates it and serves the sessions recorded there", async () => {
+    const missing = join(tempDir(), "new", "traces");
+    const viz = spawn(process.execPath, [CLI, "viz", "--create", "--port", "0", "--dir", missing]);
+    try {
+      let out = "";
+      viz.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        out += chunk;
+      });
+      const url = await waitFor(() => /runtrace viewer: (\S+)/.exec(out)?.[1]);
+      expect(out).toContain(`Created ${missing}: sessions recorded there will appear as they start.`);
+      const id = await recordWarmUp(missing);
+      const list = (await (await fetch(new URL("/api/sessions", url))).json()) as {
+        sessions: { id: string }[];
+      };
+      expect(list.sessions.map((s) => s.id)).toEqual([id]);
+    } finally {
+      viz.kill("SIGTERM");
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import * as rt from "@runtrace/core";
@@ -198,5 +198,31 @@ describe("the viewer's server with bad input", () => {
     appendFileSync(file, `${JSON.stringify({ type: "session-end", status: "ok", end: start + 10 })}\n`);
     expect(await summary()).toMatchObject({ status: "ok", calls: 5, end: start + 10 });
     expect((await json<SessionResponse>("/api/sessions/growing")).body.live).toBe(false);
+  });
+});
+
+describe("startViewer's directory", () => {
+  it("rejects a directory that does not exist, saying so and how to fix it, and creates it only when asked", async () => {
+    const missing = join(tempDir(), "no", "such", "dir");
+    const error = await startViewer({ dir: missing, port: 0, clientDir: tempDir() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(rt.InvalidOptionsError);
+    expect((error as Error).message).toMatch(
+      /^startViewer: no directory \/.*\/no\/such\/dir\. Pass `dir` the directory your sessions are recorded in .*, or `create: true`/,
+    );
+    expect(existsSync(missing)).toBe(false);
+
+    const file = join(tempDir(), "a-file");
+    writeFileSync(file, "");
+    await expect(startViewer({ dir: file, port: 0 })).rejects.toThrow(/a-file is not a directory/);
+
+    const created = await startViewer({ dir: missing, create: true, port: 0, clientDir: tempDir() });
+    try {
+      expect(created.dir).toBe(missing);
+      expect(statSync(missing).isDirectory()).toBe(true);
+      const list = (await (await fetch(new URL("/api/sessions", created.url))).json()) as SessionsResponse;
+      expect(list.sessions).toEqual([]);
+    } finally {
+      await created.close();
+    }
   });
 });

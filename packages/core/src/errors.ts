@@ -4,6 +4,8 @@
  */
 import { isInstance, readProperty, textOf } from "./internal/safe.js";
 
+import { unboundMethod } from "./nodes/def.js";
+
 /** Stable codes of runtrace errors. */
 export type RuntraceErrorCode =
   | "RUNTRACE_NOT_A_NODE"
@@ -60,16 +62,37 @@ function describe(value: unknown): string {
   return `${String(value)} (${typeof value})`;
 }
 
+/**
+ * The fix for a method decorated with `@rt.functionNode` but read from its class's prototype
+ * (`Svc.prototype.search`) where a node was expected; `undefined` for anything else. `use(ref)`
+ * writes the corrected code with `ref` in the node's place.
+ */
+export function unboundMethodFix(received: unknown, use: (ref: string) => string): string | undefined {
+  const method = unboundMethod(received);
+  if (method === undefined) return undefined;
+  const { key, className } = method;
+  const cls = className ?? "YourClass";
+  let instance = className === undefined ? "instance" : `${cls.charAt(0).toLowerCase()}${cls.slice(1)}`;
+  if (instance === cls) instance = `a${cls}`;
+  return (
+    `It is the method ${key} read from its class's prototype (${cls}.prototype.${key}): @rt.functionNode made it a node ` +
+    `on each instance, so that \`this\` is that instance. Call it on an instance: ` +
+    `${use(`new ${cls}().${key}`)}, or ${use(`${instance}.${key}`)} with an instance you have.`
+  );
+}
+
 /** `rt.call` (or a helper taking nodes) received something that is not a node. */
 export class NotANodeError extends RuntraceError {
   override name = "NotANodeError";
   readonly received: unknown;
 
-  constructor(received: unknown, where = "rt.call") {
+  /** `where` is the function that was given `received`; `args` how its other arguments are written. */
+  constructor(received: unknown, where = "rt.call", args = "...args") {
     const fix =
-      typeof received === "function"
-        ? `Wrap it first: const node = rt.functionNode(${received.name || "fn"}); then ${where}(node, ...args).`
-        : `Pass a node made with rt.functionNode(fn), a decorated method (@rt.functionNode), rt.flow or rt.llmNode.`;
+      unboundMethodFix(received, (ref) => `${where}(${ref}, ${args})`) ??
+      (typeof received === "function"
+        ? `Wrap it first: const node = rt.functionNode(${received.name || "fn"}); then ${where}(node, ${args}).`
+        : `Pass a node made with rt.functionNode(fn), a decorated method (@rt.functionNode), rt.flow or rt.llmNode.`);
     super("RUNTRACE_NOT_A_NODE", `${where} expected a node, got ${describeValue(received)}. ${fix}`);
     this.received = received;
   }

@@ -7,7 +7,7 @@ describe("startViewer's options", () => {
     const error = await startViewer({ dir: ".runtrace", prot: 0 } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as Error).message).toBe(
-      "startViewer: unknown option `prot` (did you mean `port`?). Known options: dir, port, host, jaegerUrl, clientDir.",
+      "startViewer: unknown option `prot` (did you mean `port`?). Known options: dir, port, host, jaegerUrl, clientDir, create.",
     );
   });
 });

@@ -1,6 +1,8 @@
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkOptionKeys, InvalidOptionsError } from "@runtrace/core";
 import { checkJaegerUrl } from "./jaeger-url.js";
+import { sessionDirState } from "./load/session-dir.js";
 import { SessionSource } from "./load/sessions.js";
 import { CLIENT_DIR } from "./paths.js";
 import { startServer } from "./server/server.js";
@@ -8,8 +10,13 @@ import { ClientFiles } from "./server/static.js";
 
 /** Options of `startViewer`. */
 export interface ViewerOptions {
-  /** The directory of session files. @default process.env.RUNTRACE_DIR or ".runtrace" */
+  /**
+   * The directory of session files. It must exist, unless `create` is set.
+   * @default process.env.RUNTRACE_DIR or ".runtrace"
+   */
   dir?: string;
+  /** Create `dir` (and its parents) when it does not exist, to show sessions as they are recorded. @default false */
+  create?: boolean;
   /** The port; 0 picks any free port. @default 4747 */
   port?: number;
   /**
@@ -32,6 +39,7 @@ const VIEWER_OPTIONS = Object.keys({
   host: true,
   jaegerUrl: true,
   clientDir: true,
+  create: true,
 } satisfies Record<keyof ViewerOptions, true>);
 
 /** A running viewer. */
@@ -90,7 +98,22 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
     options.jaegerUrl !== undefined
       ? checkJaegerUrl(options.jaegerUrl, "startViewer `jaegerUrl`")
       : checkJaegerUrl(process.env.RUNTRACE_JAEGER_URL, "the RUNTRACE_JAEGER_URL environment variable");
+  if (options.create !== undefined && typeof options.create !== "boolean") {
+    throw new InvalidOptionsError(
+      `startViewer: expected \`create\` to be true or false, got ${JSON.stringify(options.create)}.`,
+    );
+  }
   const clientDir = options.clientDir ?? CLIENT_DIR;
+  const absolute = resolve(dir);
+  const state = await sessionDirState(absolute, options.create === true);
+  if (state === "missing" || state === "not a directory") {
+    const given = absolute === dir ? "" : ` (dir: ${JSON.stringify(dir)})`;
+    throw new InvalidOptionsError(
+      state === "missing"
+        ? `startViewer: no directory ${absolute}${given}. Pass \`dir\` the directory your sessions are recorded in (the \`dir\` of rt.jsonlStore, ".runtrace" by default, under the program's working directory), or \`create: true\` to create it and show sessions as they are recorded.`
+        : `startViewer: ${absolute}${given} is not a directory. Pass \`dir\` the directory your sessions are recorded in.`,
+    );
+  }
   const source = new SessionSource({ dir });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

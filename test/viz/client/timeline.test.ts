@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  axisLabels,
   bar,
   formatDuration,
   formatOffset,
@@ -7,6 +8,7 @@ import {
   niceStep,
   ticks,
   timeScale,
+  withOpenEnd,
 } from "../../../packages/viz/client/src/timeline/scale.js";
 
 describe("time scale", () => {
@@ -74,5 +76,53 @@ describe("time scale", () => {
     expect(formatDuration(119_600)).toBe("2 m 0 s");
     expect(formatDuration(3_725_000)).toBe("1 h 2 m");
     expect(formatDuration(-1)).toBe("–");
+  });
+});
+
+describe("axis labels", () => {
+  const px = (label: string) => label.length * 7 + 6;
+  const inside = (labels: ReturnType<typeof axisLabels>, width: number) =>
+    labels.every((label) => {
+      const x = label.at * width;
+      return label.align === "end" ? x - px(label.label) >= 0 : x + px(label.label) <= width;
+    });
+
+  test("the label of a tick at the right edge is drawn to its left, inside the axis", () => {
+    const width = 584;
+    const labels = axisLabels(ticks(timeScale(0, 1000), width), width, px);
+    expect(labels.map((label) => [label.label, label.align])).toEqual([
+      ["0", "start"],
+      ["200 ms", "start"],
+      ["400 ms", "start"],
+      ["600 ms", "start"],
+      ["800 ms", "start"],
+      ["1000 ms", "end"],
+    ]);
+    expect(inside(labels, width)).toBe(true);
+  });
+
+  test("an earlier label that the last one would cover is left out; the end keeps its label", () => {
+    const marks = ticks(timeScale(0, 150_000), 600, 90);
+    const labels = axisLabels(marks, 600, (label) => label.length * 14);
+    expect(labels.at(-1)).toMatchObject({ label: "2 m 30 s", align: "end" });
+    expect(labels.map((label) => label.label)).toEqual(["0", "50 s", "2 m 30 s"]);
+    expect(inside(labels, 600)).toBe(true);
+  });
+
+  test("labels that fit stay on the right of their ticks", () => {
+    const labels = axisLabels(ticks(timeScale(0, 950), 800, 90), 800, px);
+    expect(labels.every((label) => label.align === "start")).toBe(true);
+    expect(labels).toHaveLength(ticks(timeScale(0, 950), 800, 90).length);
+  });
+});
+
+describe("open-ended calls", () => {
+  test("the scale leaves room after the last time seen for their fading ends", () => {
+    const open = withOpenEnd(timeScale(1000, 2000));
+    expect(open.start).toBe(1000);
+    expect(open.end).toBeCloseTo(2060);
+    // An open call known up to the last time seen ends before the right edge.
+    const known = bar(open, 1500, 2000);
+    expect(known.left + known.width).toBeLessThan(0.95);
   });
 });

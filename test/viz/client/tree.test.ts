@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { criticalPath } from "../../../packages/viz/client/src/tree/critical-path.js";
-import { TreeModel } from "../../../packages/viz/client/src/tree/model.js";
+import { isOpen, shownStatus, TreeModel } from "../../../packages/viz/client/src/tree/model.js";
 import { navigate, toggle } from "../../../packages/viz/client/src/tree/navigation.js";
 import { collapseAll, expandTo, visibleRows } from "../../../packages/viz/client/src/tree/rows.js";
 import { findMatches, stepMatch } from "../../../packages/viz/client/src/tree/search.js";
+import type { FlatCall } from "../../../packages/viz/src/shared/types.js";
 import { flat, sample } from "./fixtures.js";
 
 const ids = (nodes: { id: string }[]) => nodes.map((node) => node.id);
@@ -199,5 +200,45 @@ describe("malformed records", () => {
     tree.upsertAll([flat("0", null, 0), flat("1", "1", 1)]);
     tree.adoptOrphans();
     expect(tree.get("1")!.parent?.id).toBe("0");
+  });
+});
+
+describe("a session that never ended", () => {
+  /** The writer died while call 2 ran: the root is `interrupted`, call 2 is still `running`. */
+  function interrupted(): FlatCall[] {
+    return [
+      flat("0", null, 0, { status: "interrupted", end: undefined }),
+      flat("1", "0", 1, { end: 40 }),
+      flat("2", "0", 50, {
+        status: "running",
+        end: undefined,
+        events: [
+          { name: "token", time: 60 },
+          { name: "token", time: 75 },
+        ],
+      }),
+    ];
+  }
+
+  test("the last time seen is the latest start, end or event recorded", () => {
+    expect(model(interrupted()).lastTime).toBe(75);
+    const noEvents = interrupted().map((call) => ({ ...call, events: [] }));
+    expect(model(noEvents).lastTime).toBe(50);
+  });
+
+  test("calls with no end are open-ended unless the session is followed live", () => {
+    const [root, done, running] = interrupted();
+    expect(isOpen(root!, false)).toBe(true);
+    expect(isOpen(running!, false)).toBe(true);
+    expect(isOpen(done!, false)).toBe(false);
+    expect(isOpen(running!, true)).toBe(false);
+  });
+
+  test("a call left running shows `unfinished`; the root keeps `interrupted`; live calls stay `running`", () => {
+    const [root, done, running] = interrupted();
+    expect(shownStatus(root!, false)).toBe("interrupted");
+    expect(shownStatus(running!, false)).toBe("unfinished");
+    expect(shownStatus(running!, true)).toBe("running");
+    expect(shownStatus(done!, false)).toBe("ok");
   });
 });

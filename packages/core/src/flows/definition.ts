@@ -1,4 +1,4 @@
-import { describeValue, FlowDefinitionError } from "../errors.js";
+import { describeValue, FlowDefinitionError, unboundMethodFix } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
 import { unknownOptionMessage } from "../option-keys.js";
 import { dependentsOf, findCycle, topologicalOrder } from "./graph.js";
@@ -37,9 +37,10 @@ export function checkFlowName(name: unknown, where = "rt.flow"): string {
 
 function notANode(flow: string, step: string, value: unknown): FlowDefinitionError {
   const fix =
-    typeof value === "function"
+    unboundMethodFix(value, (ref) => `${step}: ${ref}`) ??
+    (typeof value === "function"
       ? `Wrap the function first: rt.functionNode(${value.name || "fn"}, { name: "${step}" }).`
-      : `Give ${STEP_FORM}.`;
+      : `Give ${STEP_FORM}.`);
   return new FlowDefinitionError(
     flow,
     `Flow "${flow}": step "${step}" is not a node, got ${describeValue(value)}. Expected ${STEP_FORM}. ${fix}`,

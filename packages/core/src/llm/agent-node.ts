@@ -1,4 +1,4 @@
-import { type output as Infer, toJSONSchema, type ZodType } from "zod";
+import type { output as Infer, ZodType } from "zod";
 import { AgentLoopError, describeValue, InvalidOptionsError, ValidationError } from "../errors.js";
 import {
   ATTR_GEN_AI_AGENT_NAME,
@@ -10,6 +10,7 @@ import {
 import { functionNode } from "../nodes/function-node.js";
 import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
+import { jsonSchemaOf } from "../nodes/schema.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
 import { storage } from "../runtime/frame.js";
@@ -109,11 +110,7 @@ function issuesText(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; me
 
 function schemaText(schema: ZodType): string {
   try {
-    const { $schema: _ignored, ...rest } = toJSONSchema(schema, {
-      io: "output",
-      unrepresentable: "any",
-    }) as Record<string, unknown>;
-    return JSON.stringify(rest);
+    return JSON.stringify(jsonSchemaOf(schema, "output"));
   } catch {
     return "(see the instructions)";
   }

@@ -131,6 +131,27 @@ describe("rt.stream", () => {
     for await (const piece of rt.stream(structured, "?")) text += piece;
     expect(text).toBe('{"ok":true}');
   });
+
+  it("throws NotANodeError naming rt.stream, before anything runs, when given a plain function", async () => {
+    const store = rt.memoryStore();
+    rt.configure({ store });
+    function summarise(text: string) {
+      return text;
+    }
+    let error: unknown;
+    try {
+      rt.stream(summarise as any, "hi");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(rt.NotANodeError);
+    expect((error as Error).message).toBe(
+      "rt.stream expected a node, got function summarise. Wrap it first: const node = rt.functionNode(summarise); then rt.stream(node, input).",
+    );
+    // No session was opened for it.
+    await rt.flush();
+    expect(await store.listSessions()).toEqual([]);
+  });
 });
 
 describe("llmNode", () => {

@@ -1,4 +1,5 @@
-import { CancelledError, describeValue, InvalidOptionsError } from "../errors.js";
+import { CancelledError, describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
+import { nodeHandle } from "../nodes/def.js";
 import type { Node } from "../nodes/node.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
@@ -36,7 +37,8 @@ function asText(value: unknown): string {
  * yields its whole output once it is done. Each piece is also a `token` event on the call. The call
  * ends when the reply is complete, when it fails (the error is thrown to the reader after the text
  * received so far), or when the reader stops early or `signal` aborts: then it is recorded
- * `cancelled` and the model request is aborted. It is started by the first `next()`.
+ * `cancelled` and the model request is aborted. It is started by the first `next()`. Throws
+ * `NotANodeError` at once when `node` is not a node.
  *
  * @example
  * ```ts
@@ -49,6 +51,7 @@ export function stream(node: Node<any, unknown>, input: unknown, options: Stream
       `rt.stream expected options { signal?, name? }, got ${describeValue(options)}.`,
     );
   }
+  if (nodeHandle(node) === undefined) throw new NotANodeError(node, "rt.stream", "input");
   checkOptionKeys(
     "rt.stream",
     options,

@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionsError } from "../errors.js";
+import { describeValue, InvalidOptionsError, unboundMethodFix } from "../errors.js";
 import { textOf } from "../internal/safe.js";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -89,10 +89,13 @@ export class Toolbox {
     for (const [i, tool] of tools.entries()) {
       const handle = nodeHandle(tool);
       if (handle === undefined) {
+        const unbound = unboundMethodFix(tool, (ref) => `tools: [${ref}]`);
         const fix =
-          typeof tool === "function"
-            ? ` Wrap it first: rt.functionNode(${tool.name || "fn"}, { kind: "tool", description, params }).`
-            : "";
+          unbound !== undefined
+            ? ` ${unbound}`
+            : typeof tool === "function"
+              ? ` Wrap it first: rt.functionNode(${tool.name || "fn"}, { kind: "tool", description, params }).`
+              : "";
         throw new InvalidOptionsError(
           `${where}: expected \`tools[${i}]\` to be a node, got ${describeValue(tool)}.${fix}`,
         );

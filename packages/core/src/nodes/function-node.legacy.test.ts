@@ -53,4 +53,19 @@ describe("@rt.functionNode (experimentalDecorators)", () => {
     expect(a.search).toBe(a.search);
     await expect(rt.call(a.twice, "4" as any)).rejects.toBeInstanceOf(rt.ValidationError);
   });
+
+  it("rt.call on a decorated method read from the prototype says to call it on an instance", async () => {
+    const error = await rt.call(LegacyTools.prototype.search, "q").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(rt.NotANodeError);
+    expect((error as Error).message).toContain("(LegacyTools.prototype.search)");
+    expect((error as Error).message).toContain(
+      "Call it on an instance: rt.call(new LegacyTools().search, ...args), or rt.call(legacyTools.search, ...args)",
+    );
+    // With a `this` it is still the traced node of that instance; a static method stays a node.
+    const session = new rt.Session({ name: "proto" });
+    const out = await session.run(() => LegacyTools.prototype.search.call(new LegacyTools("p"), "x"));
+    expect(out).toBe("p:x");
+    expect(session.tree.root.children.map((r) => r.node)).toEqual(["LegacyTools.search"]);
+    expect(await rt.call(LegacyTools.ping)).toBe("pong from LegacyTools");
+  });
 });

@@ -82,6 +82,51 @@ describe("@rt.functionNode (TC39 decorators)", () => {
     expect(rt.registry.list().map((n) => n.name)).toContain("SearchTools.version");
   });
 
+  it("rt.call on a decorated method read from the prototype says to call it on an instance", async () => {
+    class Fresh {
+      @rt.functionNode
+      async lookup(query: string): Promise<string> {
+        return query;
+      }
+    }
+    // No instance yet: the class's name is not known to a TC39 method decorator.
+    const before = await rt.call(Fresh.prototype.lookup, "q").catch((e: unknown) => e);
+    expect(before).toBeInstanceOf(rt.NotANodeError);
+    expect((before as Error).message).toContain("got function lookup");
+    expect((before as Error).message).toContain(
+      "read from its class's prototype (YourClass.prototype.lookup)",
+    );
+    expect((before as Error).message).toContain("rt.call(instance.lookup, ...args)");
+    expect((before as Error).message).not.toContain("Wrap it first");
+
+    const fresh = new Fresh();
+    expect(await rt.call(fresh.lookup, "q")).toBe("q");
+    const after = await rt.callWith({}, SearchTools.prototype.search, "q").catch((e: unknown) => e);
+    expect((after as Error).message).toMatch(
+      /^rt\.callWith expected a node, got function search\. It is the method search read from its class's prototype \(SearchTools\.prototype\.search\)/,
+    );
+    expect((after as Error).message).toContain(
+      "Call it on an instance: rt.callWith(new SearchTools().search, ...args), or rt.callWith(searchTools.search, ...args)",
+    );
+    // Called with a `this`, the prototype's method is still the traced node of that instance.
+    const session = new rt.Session({ name: "proto" });
+    await session.run(() => SearchTools.prototype.search.call(new SearchTools("p"), "x"));
+    expect(session.tree.root.children.map((r) => r.node)).toEqual(["SearchTools.search"]);
+  });
+
+  it("an agent's tool or a flow step given a prototype's method says to use an instance", () => {
+    expect(() =>
+      rt.agentNode({
+        name: "agent",
+        model: rt.scriptedModel([]),
+        tools: [SearchTools.prototype.search as any],
+      }),
+    ).toThrow(/tools\[0\]`.*SearchTools\.prototype\.search.*tools: \[new SearchTools\(\)\.search\]/);
+    expect(() => rt.flow("f", { look: SearchTools.prototype.search as any })).toThrow(
+      /step "look" is not a node.*look: new SearchTools\(\)\.search/,
+    );
+  });
+
   it("rejects bad decorator options at definition, with the fix", () => {
     expect(() => rt.functionNode({ concurrency: 0 })).toThrow(
       /expected `concurrency` to be a positive integer \(how many runs at once\), got 0 \(number\)/,

@@ -1,5 +1,6 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { call } from "../runtime/call.js";
+import { UNBOUND_METHOD, type UnboundMethod } from "./def.js";
 import { makeNode, type Node } from "./node.js";
 import { defineNode, type NodeDef, type NodeOptions } from "./options.js";
 import { register } from "./registry.js";
@@ -37,15 +38,52 @@ class DecoratedMethod {
   #named: boolean;
   #registered = false;
   readonly #bound = new WeakMap<object, Node>();
+  readonly #key: string;
+  #className: string | undefined;
+  #unbound: AnyFunction | undefined;
 
-  constructor(method: AnyFunction, name: string, named: boolean, options: NodeOptions) {
+  constructor(
+    method: AnyFunction,
+    key: string | symbol,
+    className: string | undefined,
+    options: NodeOptions,
+  ) {
+    this.#key = String(key);
+    this.#className = className;
+    const name = options.name ?? (className === undefined ? this.#key : `${className}.${this.#key}`);
     this.def = defineNode(method, name, options);
-    this.#named = named;
+    this.#named = options.name !== undefined || className !== undefined;
+  }
+
+  /**
+   * The method as its class's prototype holds it: not a node (it has no instance to bind), but
+   * still traced when called with a `this`, as in `super.method()` or `Svc.prototype.method.call(svc)`.
+   */
+  unbound(): AnyFunction {
+    if (this.#unbound === undefined) {
+      const decorated = this;
+      const method = function (this: object, ...args: unknown[]) {
+        return call(decorated.boundTo(this, classNameOf(this)), ...args);
+      };
+      const info: UnboundMethod = {
+        key: this.#key,
+        get className() {
+          return decorated.#className;
+        },
+      };
+      Object.defineProperties(method, {
+        name: { value: this.#key, configurable: true },
+        [UNBOUND_METHOD]: { value: info },
+      });
+      this.#unbound = method;
+    }
+    return this.#unbound;
   }
 
   boundTo(self: object, className: string): Node {
     let node = this.#bound.get(self);
     if (node === undefined) {
+      this.#className ??= className;
       if (!this.#named) {
         // A TC39 method decorator cannot see its class; the first instance tells its name.
         (this.def as { name: string }).name = `${className}.${this.def.name}`;
@@ -66,6 +104,14 @@ function classNameOf(self: object): string {
   return typeof self === "function" ? self.name : (self.constructor?.name ?? "Object");
 }
 
+/** Whether `self` is a class's prototype (what `Svc.prototype.method` reads a method from). */
+function isPrototype(self: object): boolean {
+  return (
+    Object.hasOwn(self, "constructor") &&
+    (self as { constructor?: { prototype?: unknown } }).constructor?.prototype === self
+  );
+}
+
 function decorateTc39(
   method: AnyFunction,
   context: ClassMethodDecoratorContext,
@@ -76,12 +122,8 @@ function decorateTc39(
       `@rt.functionNode decorates methods, got a ${context.kind} (${String(context.name)}). Decorate a method, or wrap a function with rt.functionNode(fn).`,
     );
   }
-  const decorated = new DecoratedMethod(
-    method,
-    options.name ?? String(context.name),
-    options.name !== undefined,
-    options,
-  );
+  // A TC39 method decorator cannot see its class; the first instance tells its name.
+  const decorated = new DecoratedMethod(method, context.name, undefined, options);
   const key = context.name;
   if (!context.private) {
     // Give each instance (or the class, for a static method) its own bound node, so that
@@ -97,9 +139,7 @@ function decorateTc39(
     });
   }
   // What stays on the prototype (and what a private method is): still traced when called directly.
-  return function (this: object, ...args: unknown[]) {
-    return call(decorated.boundTo(this, classNameOf(this)), ...args);
-  };
+  return decorated.unbound();
 }
 
 function decorateLegacy(
@@ -115,19 +155,14 @@ function decorateLegacy(
     );
   }
   const className = classNameOf(target);
-  const decorated = new DecoratedMethod(
-    method as AnyFunction,
-    options.name ?? `${className}.${String(key)}`,
-    true,
-    options,
-  );
+  const decorated = new DecoratedMethod(method as AnyFunction, key, className, options);
   // A getter on the prototype hands out the instance's bound node: `this` stays intact wherever
-  // the method is passed.
+  // the method is passed. Read from a prototype itself, there is no instance to bind.
   return {
     configurable: true,
     enumerable: descriptor.enumerable ?? false,
     get(this: object) {
-      return decorated.boundTo(this, className);
+      return isPrototype(this) ? decorated.unbound() : decorated.boundTo(this, className);
     },
     set(this: object, value: unknown) {
       Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });

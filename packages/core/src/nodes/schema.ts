@@ -34,10 +34,25 @@ function explain(result: SafeParseResult, value: unknown): string {
   return `${text || "does not match the schema"} (got ${describeValue(value)})`;
 }
 
-function jsonSchemaOf(schema: ZodType): Record<string, unknown> {
+/**
+ * zod writes the safe-integer range as bounds of every `.int()` (`minimum: -9007199254740991`).
+ * They say nothing a model can use and only cost tokens, so they are left out; a bound the user
+ * set (`.min(0)`) stays.
+ */
+function dropSafeIntegerBounds(schema: Record<string, unknown>): void {
+  if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+  if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+}
+
+/**
+ * The JSON Schema of a zod schema as a model is shown it: no `$schema`, no safe-integer bounds.
+ * `io: "input"` describes what a node accepts (tool arguments), `"output"` what it produces.
+ */
+export function jsonSchemaOf(schema: ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = toJSONSchema(schema, {
-    io: "input",
+    io,
     unrepresentable: "any",
+    override: (ctx) => dropSafeIntegerBounds(ctx.jsonSchema as Record<string, unknown>),
   }) as Record<string, unknown>;
   return rest;
 }

@@ -6,9 +6,10 @@
 import { Command } from "commander";
 import { packageVersion } from "../paths.js";
 import { CliError, report } from "./errors.js";
+import { isSessionPath, requireSessionDir, sessionDir } from "./session-dir.js";
 
 const DIR_HELP = "directory of session files (default: $RUNTRACE_DIR or .runtrace)";
-const dirDefault = () => process.env.RUNTRACE_DIR ?? ".runtrace";
+const CREATE_HELP = "create the directory when it does not exist, and wait for sessions there";
 
 function wholeNumber(flag: string, min: number, max: number) {
   return (text: string): number => {
@@ -42,17 +43,29 @@ program
   .command("viz")
   .description("serve the web viewer for the sessions in a directory (until Ctrl-C)")
   .option("--dir <dir>", DIR_HELP)
+  .option("--create", CREATE_HELP)
   .option("--port <port>", "port to listen on; 0 picks a free one (default: 4747)")
   .option("--host <host>", "address to listen on (default: 127.0.0.1)")
   .option("--open", "open the viewer in a browser")
   .option("--jaeger-url <url>", "Jaeger UI base URL for trace links (default: $RUNTRACE_JAEGER_URL)")
   .action(
     run(
-      async (options: { dir?: string; port?: string; host?: string; open?: boolean; jaegerUrl?: string }) => {
+      async (options: {
+        dir?: string;
+        create?: boolean;
+        port?: string;
+        host?: string;
+        open?: boolean;
+        jaegerUrl?: string;
+      }) => {
+        const port = options.port === undefined ? 4747 : wholeNumber("--port", 0, 65535)(options.port);
+        const dir = sessionDir(options.dir);
+        const { created } = await requireSessionDir(dir, { create: options.create, canCreate: true });
         const { viz } = await import("./commands/viz.js");
         await viz({
-          dir: options.dir ?? dirDefault(),
-          port: options.port === undefined ? 4747 : wholeNumber("--port", 0, 65535)(options.port),
+          dir: dir.dir,
+          created,
+          port,
           host: options.host ?? "127.0.0.1",
           open: options.open === true,
           jaegerUrl: options.jaegerUrl,
@@ -67,8 +80,10 @@ program
   .option("--dir <dir>", DIR_HELP)
   .action(
     run(async (options: { dir?: string }) => {
+      const dir = sessionDir(options.dir);
+      await requireSessionDir(dir);
       const { ls } = await import("./commands/ls.js");
-      await ls(options.dir ?? dirDefault());
+      await ls(dir.dir);
     }),
   );
 
@@ -81,12 +96,12 @@ program
   .option("--dir <dir>", DIR_HELP)
   .action(
     run(async (session: string, options: { depth?: string; errors?: boolean; dir?: string }) => {
+      const depth =
+        options.depth === undefined ? undefined : wholeNumber("--depth", 1, 1_000_000)(options.depth);
+      const dir = sessionDir(options.dir);
+      if (!isSessionPath(session)) await requireSessionDir(dir);
       const { show } = await import("./commands/show.js");
-      await show(session, {
-        dir: options.dir ?? dirDefault(),
-        depth: options.depth === undefined ? undefined : wholeNumber("--depth", 1, 1_000_000)(options.depth),
-        errors: options.errors === true,
-      });
+      await show(session, { dir: dir.dir, depth, errors: options.errors === true });
     }),
   );
 
@@ -108,9 +123,11 @@ program
         session: string,
         options: { format?: string; output?: string; jaegerUrl?: string; service?: string; dir?: string },
       ) => {
+        const dir = sessionDir(options.dir);
+        if (!isSessionPath(session)) await requireSessionDir(dir);
         const { exportSession } = await import("./commands/export.js");
         await exportSession(session, {
-          dir: options.dir ?? dirDefault(),
+          dir: dir.dir,
           format: options.format,
           output: options.output,
           jaegerUrl: options.jaegerUrl ?? process.env.RUNTRACE_JAEGER_URL,
@@ -124,10 +141,13 @@ program
   .command("tail")
   .description("follow the newest running session in the terminal until it ends (or Ctrl-C)")
   .option("--dir <dir>", DIR_HELP)
+  .option("--create", CREATE_HELP)
   .action(
-    run(async (options: { dir?: string }) => {
+    run(async (options: { dir?: string; create?: boolean }) => {
+      const dir = sessionDir(options.dir);
+      await requireSessionDir(dir, { create: options.create, canCreate: true });
       const { tail } = await import("./commands/tail.js");
-      await tail(options.dir ?? dirDefault());
+      await tail(dir.dir);
     }),
   );
 

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { type CallTree, readSession } from "@runtrace/core";
 import { SESSION_ID, SessionSource } from "../load/sessions.js";
 import { CliError } from "./errors.js";
+import { isSessionPath } from "./session-dir.js";
 
 /** A session found from what the user typed. */
 export interface ResolvedSession {
@@ -11,10 +12,6 @@ export interface ResolvedSession {
 }
 
 const EXPECTED = 'a session id (see `runtrace ls`), a .jsonl file, or "latest"';
-
-function isPath(ref: string): boolean {
-  return ref.endsWith(".jsonl") || ref.includes("/") || ref.includes("\\");
-}
 
 /** Reads `<session-id | file | latest>`; a `CliError` saying what was wrong and how to fix it otherwise. */
 export async function resolveSession(ref: string, dir: string): Promise<ResolvedSession> {
@@ -28,7 +25,7 @@ export async function resolveSession(ref: string, dir: string): Promise<Resolved
       );
     }
     file = source.fileOf(latest.id);
-  } else if (isPath(ref)) {
+  } else if (isSessionPath(ref)) {
     file = resolve(ref);
     if (!existsSync(file))
       throw new CliError(`no file ${JSON.stringify(ref)} (${file}). Expected ${EXPECTED}.`);

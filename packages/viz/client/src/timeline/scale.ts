@@ -23,6 +23,14 @@ export function span(scale: TimeScale): number {
   return scale.end - scale.start;
 }
 
+/**
+ * The scale with room after its end (`share` of its span) for the fading ends of open-ended calls,
+ * which are known only up to the scale's end (the last time seen).
+ */
+export function withOpenEnd(scale: TimeScale, share = 0.06): TimeScale {
+  return { start: scale.start, end: scale.end + span(scale) * share };
+}
+
 export interface Bar {
   /** Offset of the bar's start, 0..1 of the scale. */
   left: number;
@@ -69,6 +77,40 @@ export function ticks(scale: TimeScale, widthPx: number, minGapPx = 90): Tick[] 
     if (out.length > 1000) break;
   }
   return out;
+}
+
+/** A tick's label on the axis, and on which side of its tick it is drawn. */
+export interface AxisLabel extends Tick {
+  /** `start`: from the tick rightwards; `end`: leftwards up to the tick (near the right edge). */
+  align: "start" | "end";
+}
+
+/**
+ * The tick labels an axis `widthPx` wide shows, none past its edges or on a neighbour: a label
+ * that would run past the right edge is drawn to the left of its tick, and an earlier label it
+ * would then cover is left out (its gridline stays). `labelPx` is a label's width in px.
+ */
+export function axisLabels(
+  marks: readonly Tick[],
+  widthPx: number,
+  labelPx: (label: string) => number,
+  gapPx = 6,
+): AxisLabel[] {
+  const out: AxisLabel[] = [];
+  // From the right, so the end of the axis (the session's length) keeps its label.
+  let limit = Number.POSITIVE_INFINITY;
+  for (let i = marks.length - 1; i >= 0; i--) {
+    const tick = marks[i]!;
+    const x = tick.at * widthPx;
+    const width = labelPx(tick.label);
+    const align = x + width > widthPx ? "end" : "start";
+    const from = align === "end" ? x - width : x;
+    const to = align === "end" ? x : x + width;
+    if (from < 0 || to + gapPx > limit) continue;
+    out.push({ ...tick, align });
+    limit = from;
+  }
+  return out.reverse();
 }
 
 /** The smallest 1/2/5 × 10^k that is at least `raw`. */

@@ -34,11 +34,32 @@ export function endOf(call: FlatCall, now: number): number {
   return typeof call.end === "number" ? call.end : Math.max(now, call.start);
 }
 
+/**
+ * Whether a call is open-ended: it has no end, and the session is not followed live (its writer
+ * died, or this is a snapshot), so it will not get one here. It is known only up to the last time
+ * seen: how long it really ran is unknown.
+ */
+export function isOpen(call: FlatCall, live: boolean): boolean {
+  return !live && typeof call.end !== "number";
+}
+
+/**
+ * The status a call is shown with. A call still `running` in a session that is not followed live
+ * never finished: it shows `unfinished` (an interrupted session's root keeps `interrupted`).
+ */
+export function shownStatus(call: FlatCall, live: boolean): string {
+  const status = String(call.status);
+  return status === "running" && isOpen(call, live) ? "unfinished" : status;
+}
+
 export class TreeModel {
   root: TreeNode | undefined = undefined;
   /** Bumped on every change, so views can memoize on it. */
   version = 0;
-  /** The latest start or end seen anywhere in the tree (epoch ms). */
+  /**
+   * The latest time recorded anywhere in the tree (a start, an end or an event, epoch ms): for a
+   * session that never ended, the last time it was seen alive.
+   */
   lastTime = 0;
   readonly #nodes = new Map<string, TreeNode>();
   /** Nodes whose parent has not arrived yet, by that parent's id. */
@@ -138,7 +159,10 @@ export class TreeModel {
 
   #touch(call: FlatCall): void {
     const end = typeof call.end === "number" ? call.end : 0;
-    const latest = Math.max(call.start, end);
+    // Events are appended in time order: the last one is the latest.
+    const events = Array.isArray(call.events) ? call.events : [];
+    const event = events.length > 0 ? events[events.length - 1]?.time : undefined;
+    const latest = Math.max(call.start, end, typeof event === "number" ? event : 0);
     if (latest > this.lastTime) this.lastTime = latest;
   }
 

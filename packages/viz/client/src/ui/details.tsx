@@ -9,7 +9,7 @@ import type { ConfigResponse } from "../../../src/shared/types.js";
 import { clockTime, count, formatDuration } from "../format.js";
 import { parseFlowGraph } from "../graph/layout.js";
 import { jaegerLink } from "../links.js";
-import { endOf, type TreeNode } from "../tree/model.js";
+import { endOf, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
 import { FlowGraphView } from "./flow-graph.js";
 import { KindBadge, StatusBadge } from "./icons.js";
 import { CopyButton, JsonView } from "./json-view.js";
@@ -74,12 +74,15 @@ export interface DetailsProps {
   node: TreeNode | undefined;
   sessionId: string;
   sessionStart: number;
+  /** Now while live; otherwise the last time recorded (where open-ended calls are known up to). */
   clock: number;
+  /** The session is followed live: a call with no end is still running. */
+  live: boolean;
   config: ConfigResponse;
   missingId: string | undefined;
 }
 
-export function Details({ node, sessionId, sessionStart, clock, config, missingId }: DetailsProps) {
+export function Details({ node, sessionId, sessionStart, clock, live, config, missingId }: DetailsProps) {
   const graph = useMemo(() => parseFlowGraph(node?.call.attributes?.["flow.graph"]), [node?.call]);
   if (!node) {
     return (
@@ -97,9 +100,13 @@ export function Details({ node, sessionId, sessionStart, clock, config, missingI
     );
   }
   const call = node.call;
-  const running = typeof call.end !== "number";
+  const open = isOpen(call, live);
+  const running = !open && typeof call.end !== "number";
+  const status = shownStatus(call, live);
   const end = endOf(call, clock);
   const duration = end - call.start;
+  // An open-ended call ran at least until the last time seen; its real length is unknown.
+  const shownDuration = open ? `≥ ${formatDuration(duration)}` : formatDuration(duration);
   const events = Array.isArray(call.events) ? call.events : [];
   const attributes = call.attributes && typeof call.attributes === "object" ? call.attributes : {};
   const attributeCount = Object.keys(attributes).length;
@@ -114,10 +121,8 @@ export function Details({ node, sessionId, sessionStart, clock, config, missingI
           <h2 class="details-name">{String(call.node)}</h2>
         </div>
         <div class="details-meta">
-          <StatusBadge status={String(call.status)} />
-          <span class="mono">
-            {running ? `${formatDuration(duration)} so far` : formatDuration(duration)}
-          </span>
+          <StatusBadge status={status} />
+          <span class="mono">{running ? `${formatDuration(duration)} so far` : shownDuration}</span>
           <span class="muted">{String(call.kind)}</span>
           <span class="muted mono">id {call.id}</span>
         </div>
@@ -147,6 +152,8 @@ export function Details({ node, sessionId, sessionStart, clock, config, missingI
         >
           {running && call.output === undefined ? (
             <div class="j-missing">still running</div>
+          ) : open && call.output === undefined ? (
+            <div class="j-missing">none: it had not ended when the recording stopped</div>
           ) : (
             <JsonView value={call.output} />
           )}
@@ -159,13 +166,18 @@ export function Details({ node, sessionId, sessionStart, clock, config, missingI
             <Field label="Ended">
               {running ? (
                 <span class="muted">running</span>
+              ) : open ? (
+                <>
+                  <span class="ended-open">{status}</span> <span class="muted">· last seen</span>{" "}
+                  {clockTime(end)} <span class="muted">+{formatDuration(end - sessionStart)}</span>
+                </>
               ) : (
                 <>
                   {clockTime(end)} <span class="muted">+{formatDuration(end - sessionStart)}</span>
                 </>
               )}
             </Field>
-            <Field label="Duration">{formatDuration(duration)}</Field>
+            <Field label="Duration">{shownDuration}</Field>
             {typeof call.waitMs === "number" && (
               <>
                 <Field label="Waited">

@@ -86,6 +86,7 @@ export function statusClass(status: string): string {
     case "skipped":
     case "running":
     case "interrupted":
+    case "unfinished":
       return status;
     default:
       return "error";

@@ -1,5 +1,5 @@
 /** The top of a session page: name, status, live badge, facts, load progress, reading problems. */
-import { count, dateTime, formatDuration } from "../format.js";
+import { clockTime, count, dateTime, formatDuration } from "../format.js";
 import { StatusBadge } from "./icons.js";
 
 interface Props {
@@ -9,6 +9,8 @@ interface Props {
   start: number;
   duration: number;
   live: boolean;
+  /** Set when the session never ended and is not followed live: the last time recorded in it. */
+  lastSeen: number | undefined;
   stats: { calls: number; running: number; failed: number };
   /** Set while calls are still loading. */
   progress: { loaded: number; total: number } | undefined;
@@ -23,6 +25,7 @@ export function SessionHeader({
   start,
   duration,
   live,
+  lastSeen,
   stats,
   progress,
   warnings,
@@ -43,9 +46,20 @@ export function SessionHeader({
       <div class="session-facts">
         <span class="mono muted">{id}</span>
         <span>{dateTime(start)}</span>
-        <span>
-          <span class="muted">duration</span> {formatDuration(duration)}
-        </span>
+        {lastSeen === undefined ? (
+          <span>
+            <span class="muted">duration</span> {formatDuration(duration)}
+          </span>
+        ) : (
+          <>
+            <span title="It never ended: at least until the last time seen">
+              <span class="muted">duration</span> ≥ {formatDuration(duration)}
+            </span>
+            <span class="fact-last-seen" title="The latest time recorded in the session's file">
+              <span class="muted">last seen</span> {clockTime(lastSeen)}
+            </span>
+          </>
+        )}
         <span>
           <span class="muted">calls</span> {count(stats.calls)}
         </span>

@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/ho
 import type { ConfigResponse, SessionResponse } from "../../../src/shared/types.js";
 import type { Source } from "../data/source.js";
 import { count } from "../format.js";
-import { timeScale } from "../timeline/scale.js";
+import { timeScale, withOpenEnd } from "../timeline/scale.js";
 import { criticalIds } from "../tree/critical-path.js";
 import { isFailed, TreeModel } from "../tree/model.js";
 import { type NavKey, navigate, toggle } from "../tree/navigation.js";
@@ -94,10 +94,6 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
   const live = !!session?.live && !rootEnded;
   const now = useClock(live);
   const clock = live ? Math.max(now, model.lastTime) : model.lastTime;
-  const scale = timeScale(
-    root?.call.start ?? 0,
-    Math.max(rootEnded ? (root!.call.end as number) : 0, model.lastTime, live ? clock : 0),
-  );
 
   useEffect(() => onTitle(root ? String(root.call.node) : undefined), [root?.call.node, onTitle]);
   const rows = useMemo(
@@ -114,6 +110,14 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
     }
     return { calls: Math.max(0, model.size - (model.root ? 1 : 0)), running, failed };
   }, [model, version]);
+  // Calls with no end in a session that is not followed live are drawn open-ended, fading out
+  // past the last time seen: the scale leaves room for that.
+  const anyOpen = !live && root !== undefined && (!rootEnded || stats.running > 0);
+  const fullScale = timeScale(
+    root?.call.start ?? 0,
+    Math.max(rootEnded ? (root!.call.end as number) : 0, model.lastTime, live ? clock : 0),
+  );
+  const scale = anyOpen ? withOpenEnd(fullScale) : fullScale;
   const activeQuery = useDebounced(query, 150);
   const matches = useMemo(
     () => findMatches(model, activeQuery, errorsOnly ? failurePaths(model) : undefined),
@@ -283,6 +287,7 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
         start={root.call.start}
         duration={rootDuration}
         live={live}
+        lastSeen={!live && !rootEnded ? model.lastTime : undefined}
         stats={stats}
         progress={loading ? progress : undefined}
         warnings={warnings}
@@ -331,6 +336,7 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
           scale={scale}
           clock={clock}
           live={live}
+          lastSeen={anyOpen ? model.lastTime : undefined}
           collapsed={collapsed}
           selectedId={selected?.id}
           cursorId={cursorId}
@@ -363,6 +369,7 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
           sessionId={sessionId}
           sessionStart={root.call.start}
           clock={clock}
+          live={live}
           config={config}
           missingId={selected ? undefined : callId}
         />

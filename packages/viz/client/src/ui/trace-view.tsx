@@ -6,21 +6,28 @@
 import type { Ref } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "../format.js";
-import { bar, fraction, type TimeScale, ticks } from "../timeline/scale.js";
-import { endOf, isFailed, type TreeNode } from "../tree/model.js";
+import { axisLabels, bar, fraction, type TimeScale, ticks } from "../timeline/scale.js";
+import { endOf, isFailed, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
+import { argsPreview, callPreview } from "../tree/preview.js";
 import { Caret, KindBadge, statusClass } from "./icons.js";
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 12;
 const MAX_EVENT_MARKS = 12;
+/** How far the fading end of an open-ended bar reaches past the last time seen. */
+const OPEN_TAIL_PX = 24;
+/** A tick label's width: 11px tabular digits, its 4px padding and its 1px border, with room to spare. */
+const tickLabelPx = (label: string) => label.length * 7 + 6;
 
 export interface TraceViewProps {
   rows: readonly TreeNode[];
   scale: TimeScale;
   /** What "now" is for running calls (the page's clock, or the last recorded time when not live). */
   clock: number;
-  /** The session still runs: running calls grow. When it does not, they are unfinished. */
+  /** The session still runs: running calls grow. When it does not, they are open-ended. */
   live: boolean;
+  /** For a session that never ended (and is not live): the last time recorded, marked on the timeline. */
+  lastSeen: number | undefined;
   collapsed: ReadonlySet<string>;
   selectedId: string | undefined;
   cursorId: string | undefined;
@@ -68,6 +75,7 @@ export function TraceView(props: TraceViewProps) {
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + size.height) / ROW_HEIGHT) + OVERSCAN);
   const marks = ticks(scale, timelineWidth - 16, 90);
+  const labels = axisLabels(marks, timelineWidth - 16, tickLabelPx);
 
   const setRef = (element: HTMLDivElement | null) => {
     scroller.current = element;
@@ -132,11 +140,17 @@ export function TraceView(props: TraceViewProps) {
           />
         </div>
         <div class="trace-head-time">
-          {marks.map((tick) => (
-            <span key={tick.offsetMs} class="tick-label" style={{ left: `${tick.at * 100}%` }}>
-              {tick.label}
-            </span>
-          ))}
+          {labels.map((tick) =>
+            tick.align === "end" ? (
+              <span key={tick.offsetMs} class="tick-label end" style={{ right: `${(1 - tick.at) * 100}%` }}>
+                {tick.label}
+              </span>
+            ) : (
+              <span key={tick.offsetMs} class="tick-label" style={{ left: `${tick.at * 100}%` }}>
+                {tick.label}
+              </span>
+            ),
+          )}
         </div>
       </div>
       <div class="trace-body">
@@ -164,6 +178,9 @@ export function TraceView(props: TraceViewProps) {
           {marks.map((tick) => (
             <span key={tick.offsetMs} class="gridline" style={{ left: `${tick.at * 100}%` }} />
           ))}
+          {props.lastSeen !== undefined && (
+            <span class="gridline last-seen" style={{ left: `${fraction(scale, props.lastSeen) * 100}%` }} />
+          )}
         </div>
       </div>
     </div>
@@ -190,8 +207,10 @@ interface RowProps {
 function Row(props: RowProps) {
   const { node, scale, clock } = props;
   const call = node.call;
-  const status = statusClass(String(call.status));
-  const running = call.status === "running" && typeof call.end !== "number";
+  const shown = shownStatus(call, props.live);
+  const status = statusClass(shown);
+  const running = props.live && call.status === "running" && typeof call.end !== "number";
+  const open = isOpen(call, props.live);
   const end = endOf(call, clock);
   const duration = end - call.start;
   const geometry = bar(scale, call.start, end);
@@ -204,13 +223,20 @@ function Row(props: RowProps) {
   if (props.currentMatch) classes.push("current-match");
 
   // Where the duration label goes: after the bar, before it, or inside it when neither has room.
-  const label = `${formatDuration(duration)}${running && props.live ? " …" : ""}`;
+  // An open-ended call ran at least until the last time seen; how long it really ran is unknown.
+  const label = open
+    ? duration >= 0.005
+      ? `≥ ${formatDuration(duration)}`
+      : "no end"
+    : `${formatDuration(duration)}${running ? " …" : ""}`;
   const labelPx = label.length * 6.6 + 10;
   const startPx = geometry.left * props.timelineWidth;
   const endPx = (geometry.left + geometry.width) * props.timelineWidth;
+  // Outside, a label keeps clear of an open bar's fading end; inside, it sits in the solid part.
+  const afterPx = endPx + (open ? OPEN_TAIL_PX : 0);
   let labelStyle: Record<string, string>;
   let labelClass = "dur";
-  if (endPx + labelPx < props.timelineWidth) labelStyle = { left: `${endPx + 5}px` };
+  if (afterPx + labelPx < props.timelineWidth) labelStyle = { left: `${afterPx + 5}px` };
   else if (startPx > labelPx) labelStyle = { right: `${props.timelineWidth - startPx + 5}px` };
   else {
     labelStyle = { right: `${Math.max(0, props.timelineWidth - endPx) + 4}px` };
@@ -257,6 +283,7 @@ function Row(props: RowProps) {
         )}
         <KindBadge kind={String(call.kind)} />
         <span class="name">{String(call.node)}</span>
+        <Preview node={node} />
         {props.collapsed && hasChildren && (
           <span class="child-count" title={`${node.children.length} direct children hidden`}>
             {node.children.length.toLocaleString("en-US")}
@@ -268,14 +295,13 @@ function Row(props: RowProps) {
           </span>
         )}
         {status !== "ok" && status !== "running" && (
-          <span class={isFailed(String(call.status)) ? "row-status failed" : "row-status"}>
-            {String(call.status)}
-          </span>
+          <span class={isFailed(shown) ? "row-status failed" : "row-status"}>{shown}</span>
         )}
       </div>
       <div class="cell-time">
         <div
-          class={running && props.live ? "bar running" : running ? "bar unfinished" : "bar"}
+          class={running ? "bar running" : open ? "bar open" : "bar"}
+          title={open ? "No end was recorded: drawn up to the last time seen" : undefined}
           style={{ left: `${geometry.left * 100}%`, width: `max(2px, ${geometry.width * 100}%)` }}
         >
           {wait > 0 && <span class="bar-wait" style={{ width: `${Math.min(1, wait) * 100}%` }} />}
@@ -290,5 +316,16 @@ function Row(props: RowProps) {
         </span>
       </div>
     </div>
+  );
+}
+
+/** The call's arguments in one muted line, as text; the whole (longer) preview on hover. */
+function Preview({ node }: { node: TreeNode }) {
+  const preview = callPreview(node.call);
+  if (preview === "") return null;
+  return (
+    <span class="args" title={argsPreview(node.call.input, 600)}>
+      {preview}
+    </span>
   );
 }

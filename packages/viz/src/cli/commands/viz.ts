@@ -5,6 +5,8 @@ import { checkJaegerUrl } from "../../jaeger-url.js";
 /** Options of `runtrace viz`. */
 export interface VizOptions {
   dir: string;
+  /** The directory was just made by `--create`. */
+  created: boolean;
   port: number;
   host: string;
   open: boolean;
@@ -40,7 +42,11 @@ export async function viz(options: VizOptions): Promise<void> {
     ...(options.jaegerUrl !== undefined ? { jaegerUrl: options.jaegerUrl } : {}),
   });
   process.stdout.write(`runtrace viewer: ${viewer.url}\n`);
-  process.stdout.write(`Sessions from ${viewer.dir}. Press Ctrl-C to stop.\n`);
+  process.stdout.write(
+    options.created
+      ? `Created ${viewer.dir}: sessions recorded there will appear as they start. Press Ctrl-C to stop.\n`
+      : `Sessions from ${viewer.dir}. Press Ctrl-C to stop.\n`,
+  );
   if (options.host !== "127.0.0.1" && options.host !== "localhost" && options.host !== "::1") {
     process.stderr.write(
       `Listening on ${options.host}: anyone who can reach this address can read the recorded inputs and outputs.\n`,
