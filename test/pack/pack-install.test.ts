@@ -34,7 +34,14 @@ afterAll(() => removeScratchDirs(), 120_000);
 
 describe("the packed tarballs", () => {
   it("hold the built code, its types, the viewer app and the command, and no build leftovers", () => {
-    for (const file of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/otel.js", "dist/otel.d.ts"])
+    for (const file of [
+      "package.json",
+      "README.md",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/otel.js",
+      "dist/otel.d.ts",
+    ])
       expect(core.files).toContain(file);
     for (const file of [
       "package.json",
