@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * @runtrace/core: functions become nodes, `rt.call` runs them in async-context frames, and every
  * run becomes an exact call tree, stored as JSON lines.

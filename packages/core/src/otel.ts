@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `@runtrace/core/otel`: one call that sends runtrace's spans to Jaeger or any OTLP/HTTP backend.
  * Applications that already run an OpenTelemetry SDK do not need it: runtrace's spans go to

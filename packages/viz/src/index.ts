@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * @runtrace/viz: the `runtrace` CLI's engine as a library. `startViewer` serves the local web
  * viewer over a directory of recorded sessions; `toJaegerJson`, `toOtlpJson` and `toHtml` export a
