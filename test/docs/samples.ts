@@ -6,7 +6,9 @@
  *   <!-- sample: prelude=NAME -->   uses names from test/docs/preludes/NAME.ts (the ones it does
  *                                   not define itself), so a snippet can stay short
  *   <!-- sample: types -->          type-checked only: it needs a network, Jaeger or a real model
- *   <!-- sample: skip -->           not checked at all (a signature summary, not code)
+ *   <!-- sample: skip -->           not checked at all: a signature summary, not code; or one file
+ *                                   of a user's multi-file project (getting-started.md), a project
+ *                                   test/pack compiles for real from the packed tarballs
  *
  * Words combine: `<!-- sample: prelude=core types -->`.
  */
