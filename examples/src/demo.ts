@@ -17,7 +17,7 @@ if (serve) {
     port: Number(process.env.PORT ?? 4747),
   }).catch(async (error: unknown) => {
     // The usual port may be taken (another viewer running): any free port will do.
-    if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+    if ((error as { cause?: { code?: string } }).cause?.code !== "EADDRINUSE") throw error;
     return startViewer({ dir: rt.jsonlStore().dir, port: 0 });
   });
   console.log(`\nViewer: ${new URL(`/s/${session.id}`, viewer.url).href}   (Ctrl-C to stop)`);

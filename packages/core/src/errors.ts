@@ -102,8 +102,8 @@ export class NotANodeError extends RuntraceError {
 export class InvalidOptionsError extends RuntraceError {
   override name = "InvalidOptionsError";
 
-  constructor(message: string) {
-    super("RUNTRACE_INVALID_OPTIONS", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RUNTRACE_INVALID_OPTIONS", message, options);
   }
 }
 

@@ -129,6 +129,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
     if (code === "EADDRINUSE") {
       throw new InvalidOptionsError(
         `port ${port} on ${host} is in use (another viewer?). Pick another port, or 0 for any free one (\`runtrace viz --port 0\`).`,
+        { cause: error },
       );
     }
     if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
