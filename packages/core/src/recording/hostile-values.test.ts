@@ -387,3 +387,28 @@ describe.each(stores)("through rt.call (%s store)", (_store, makeStore) => {
     });
   });
 });
+
+describe("attributes and event data", () => {
+  it("hostile attributes are recorded as an object with the marker, never spread into characters", async () => {
+    const store = rt.memoryStore();
+    rt.configure({ store });
+    const hostile = () => new Proxy({}, everyTrapThrows());
+    const node = rt.functionNode(
+      () => {
+        rt.setAttributes(hostile());
+        rt.event("hostile data", revoked({}));
+        return 1;
+      },
+      { name: "attributed" },
+    );
+    const session = new rt.Session({ name: "attributes", attributes: hostile() as Record<string, unknown> });
+    await session.run(() => rt.callWith({ attributes: { ok: 1 } }, node));
+    for (const tree of [session.tree, await store.readSession(session.id)]) {
+      expect(tree.root.attributes).toEqual({ "…": "[Thrown: hostile trap getPrototypeOf]" });
+      const record = tree.find("attributed")!;
+      expect(record.status).toBe("ok");
+      expect(record.attributes).toEqual({ ok: 1, "…": "[Thrown: hostile trap getPrototypeOf]" });
+      expect(record.events[0]!.data).toMatch(/^\[Thrown: .*revoked\]$/);
+    }
+  });
+});

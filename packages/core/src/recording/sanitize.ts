@@ -337,3 +337,18 @@ export function sanitize(value: unknown, options: SanitizeOptions = DEFAULT_SANI
 export function sanitizeError(error: unknown, options: SanitizeOptions = DEFAULT_SANITIZE): RecordedError {
   return run(error, options, true) as RecordedError;
 }
+
+/**
+ * Attributes as recorded: a sanitized copy that is always an object, so it merges key by key into a
+ * record's attributes. What could not be copied as an object (a Proxy whose traps throw, say) is
+ * kept as the marker under the key "…". Never throws.
+ */
+export function sanitizeAttributes(
+  attributes: unknown,
+  options: SanitizeOptions = DEFAULT_SANITIZE,
+): Record<string, unknown> {
+  const copy = run(attributes, options, false);
+  return typeof copy === "object" && copy !== null && !Array.isArray(copy)
+    ? (copy as Record<string, unknown>)
+    : { "…": copy ?? null };
+}
