@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RetryExhaustedError } from "../errors.js";
 import { DEFAULT_LIMITS, DEFAULT_SANITIZE, type PayloadLimits, sanitize, sanitizeError } from "./sanitize.js";
 
 const R = "[redacted]";
@@ -156,7 +157,8 @@ describe("sanitize: values", () => {
   it("never throws", () => {
     const hostile = new Proxy({}, { ownKeys: thrower("no keys") });
     expect(sanitize(hostile)).toBe("[Thrown: no keys]");
-    expect(sanitize({ nested: hostile })).toBe("[Thrown: no keys]");
+    // The marker takes the place of the one value that threw; the rest is kept.
+    expect(sanitize({ ok: 1, nested: hostile })).toEqual({ ok: 1, nested: "[Thrown: no keys]" });
     expect(sanitize(Object.create(null))).toEqual({});
   });
 
@@ -279,6 +281,57 @@ describe("sanitizeError", () => {
     expect(JSON.stringify(out)).toContain('"[Error]"');
   });
 
+  it("records an AggregateError's errors, each like a cause", () => {
+    const aggregate = new AggregateError([new TypeError("a"), "plain", { status: 503 }], "several failed");
+    const out = sanitizeError(aggregate);
+    expect(out).toMatchObject({ name: "AggregateError", message: "several failed" });
+    expect(out.errors).toEqual([
+      expect.objectContaining({ $type: "Error", name: "TypeError", message: "a" }),
+      "plain",
+      { status: 503 },
+    ]);
+    expect((out.errors as Array<{ stack?: string }>)[0]!.stack).toMatch(/^TypeError: a/);
+    // Inside a value too, and for any error that carries `errors` (a RetryExhaustedError, say).
+    const retried = new RetryExhaustedError("fetch", [new Error("first"), new Error("second")]);
+    const inValue = sanitize({ retried }) as { retried: { errors: unknown[]; cause: unknown } };
+    expect(inValue.retried.errors).toEqual([
+      expect.objectContaining({ message: "first" }),
+      expect.objectContaining({ message: "second" }),
+    ]);
+    expect(inValue.retried.cause).toMatchObject({ message: "second" });
+  });
+
+  it("cuts an AggregateError's errors with a marker, and marks one that lists itself", () => {
+    const many = new AggregateError(["a", "b", "c", "d", "e"], "five");
+    expect(sanitizeError(many, withLimits({ maxArrayLength: 2 })).errors).toEqual([
+      "a",
+      "b",
+      "[… 3 more items]",
+    ]);
+    const selfish = new AggregateError([], "me");
+    selfish.errors.push(selfish, new Error("other"));
+    expect(sanitizeError(selfish).errors).toEqual([
+      "[Circular]",
+      expect.objectContaining({ message: "other" }),
+    ]);
+  });
+
+  it("bounds a cause chain that never ends (a getter making a new cause each time)", () => {
+    let made = 0;
+    class Endless extends Error {
+      override get cause(): Error {
+        made++;
+        return new Endless(`level ${made}`);
+      }
+    }
+    const out = sanitizeError(new Endless("top"));
+    expect(made).toBeLessThanOrEqual(DEFAULT_LIMITS.maxDepth + 2);
+    expect(JSON.stringify(out)).toContain('"cause":"[Error]"');
+    const own = new Error("self");
+    own.cause = own;
+    expect(sanitizeError(own).cause).toBe("[Circular]");
+  });
+
   it("records thrown non-errors", () => {
     expect(sanitizeError("just a string")).toEqual({ name: "NonError", message: "just a string" });
     expect(sanitizeError(42)).toEqual({ name: "NonError", message: "42" });
@@ -293,6 +346,6 @@ describe("sanitizeError", () => {
     expect(sanitizeError(error).message).toBe("[Thrown: trap]");
     const hostile = new Proxy(new Error("y"), { get: thrower("trap"), has: thrower("trap") });
     expect(() => sanitizeError(hostile)).not.toThrow();
-    expect(sanitizeError(hostile).name).toBe("Error");
+    expect(sanitizeError(hostile)).toMatchObject({ name: "[Thrown: trap]", message: "[Thrown: trap]" });
   });
 });

@@ -1,5 +1,26 @@
-import { Buffer } from "node:buffer";
+import { types } from "node:util";
+import {
+  binary,
+  builtinKind,
+  collectionIterator,
+  collectionSize,
+  dateText,
+  num,
+  regexpText,
+  unbox,
+} from "./builtins.js";
+import { ownKeys } from "./own-keys.js";
 import { defaultRedactor, type Redactor } from "./redact.js";
+import {
+  arrayLength,
+  constructorName,
+  isErrorLike,
+  read,
+  THROWN,
+  takeThrown,
+  text,
+  thrownText,
+} from "./safe-read.js";
 import type { RecordedError } from "./types.js";
 
 /** Size limits for one recorded value. Every cut leaves a visible marker in the record. */
@@ -34,39 +55,14 @@ export const DEFAULT_SANITIZE: SanitizeOptions = Object.freeze({
   redactor: defaultRedactor,
 });
 
+const DATA_PROPERTY = { enumerable: true, writable: true, configurable: true };
+/** What a record says when even describing a failure failed (the stack ran out, say). */
+const UNRECORDABLE = "[unrecordable]";
+
 /** Rough JSON cost of a primitive or a key beyond its characters: quotes, comma, colon, digits. */
 const ITEM_COST = 8;
 /** Extra characters redacted past a string cut, so a secret straddling the cut is still caught whole. */
 const REDACT_OVERLAP = 256;
-/** Returned by `read` when a getter threw (the error is left in `lastThrown`); `walk` records it. */
-const THROWN: unique symbol = Symbol("thrown");
-let lastThrown: unknown;
-const DATA_PROPERTY = { enumerable: true, writable: true, configurable: true };
-
-function read(target: any, key: string): unknown {
-  try {
-    return target[key];
-  } catch (error) {
-    lastThrown = error;
-    return THROWN;
-  }
-}
-
-/** String(value), for values whose toString may throw or be missing (null-prototype objects). */
-function text(value: unknown): string {
-  try {
-    return typeof value === "string" ? value : String(value instanceof Error ? value.message : value);
-  } catch {
-    return "[unprintable]";
-  }
-}
-
-const thrownText = (error: unknown) => `[Thrown: ${text(error)}]`;
-const fnName = (f: Function) => (typeof f.name === "string" && f.name) || "(anonymous)";
-/** -0 would come back from JSON as 0, non-finite numbers as null, and a bigint not at all. */
-const num = (n: number | bigint): number | string =>
-  typeof n === "bigint" ? `${n}n` : Number.isFinite(n) ? (n === 0 ? 0 : n) : String(n);
-
 /**
  * One walk's state. Instances are pooled, so a steady stream of calls allocates nothing beyond the
  * copies; a walk started from inside another one (a getter or toJSON calling sanitize) gets its own.
@@ -83,13 +79,29 @@ class Walker {
   walk(value: unknown, depth: number): unknown {
     if (this.bytes > this.limits.maxPayloadBytes) return this.cut("");
     if (typeof value === "string") return this.string(value);
-    if (typeof value === "object" && value !== null) return this.object(value, depth);
+    if (typeof value === "object" && value !== null) {
+      // Whatever one value throws (a trap, a getter, a lying prototype) becomes a marker in its
+      // place; the rest of the record is kept.
+      const depthOfPath = this.path.length;
+      try {
+        return this.object(value, depth);
+      } catch (error) {
+        this.path.length = depthOfPath;
+        return this.string(thrownText(error));
+      }
+    }
     if (typeof value === "bigint") return this.string(`${value}n`);
     if (typeof value === "symbol")
-      return this.string(value === THROWN ? thrownText(lastThrown) : value.toString());
-    if (typeof value === "function") return this.string(`[Function ${fnName(value)}]`);
+      return this.string(value === THROWN ? thrownText(takeThrown()) : value.toString());
+    if (typeof value === "function") return this.string(`[Function ${this.name(read(value, "name"))}]`);
     this.bytes += ITEM_COST;
     return typeof value === "number" ? num(value) : value;
+  }
+
+  /** A function's or constructor's name as a label: "(anonymous)", or a marker when it threw. */
+  name(name: unknown): string {
+    if (name === THROWN) return thrownText(takeThrown());
+    return typeof name === "string" && name ? name : "(anonymous)";
   }
 
   leaf(s: string): string {
@@ -113,30 +125,41 @@ class Walker {
     return this.leaf(`${head.slice(0, keep)}…[+${s.length - keep} chars]`);
   }
 
+  /** Whether a value under this key is a secret; a key too long to be a name is judged by its ends. */
+  secretKey(key: string): boolean {
+    const redactor = this.redactor;
+    if (key.length <= this.limits.maxStringLength) return redactor.isSecretKey(key);
+    return (
+      redactor.isSecretKey(key.slice(0, REDACT_OVERLAP)) || redactor.isSecretKey(key.slice(-REDACT_OVERLAP))
+    );
+  }
+
   object(value: object, depth: number): unknown {
     const isArray = Array.isArray(value);
     const proto = isArray ? Object.prototype : Object.getPrototypeOf(value);
     // A plain object with toJSON is rare, so it shares the slower path of the special types.
     const special = (proto !== Object.prototype && proto !== null) || (!isArray && "toJSON" in value);
     if (special) return this.special(value, depth);
-    if (depth > this.limits.maxDepth) return this.leaf(isArray ? `[Array(${value.length})]` : "[Object]");
+    if (depth > this.limits.maxDepth)
+      return this.leaf(isArray ? `[Array(${arrayLength(value)})]` : "[Object]");
     return this.enter(value, depth, isArray ? "array" : "object");
   }
 
   /** Leaf types first (no depth or cycle concerns), then containers. */
   special(value: object, depth: number): unknown {
-    if (value instanceof Date) return this.leaf(Number.isNaN(+value) ? "Invalid Date" : value.toISOString());
-    if (value instanceof RegExp) return this.string(String(value));
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
-      return this.binary(value);
+    const builtin = builtinKind(value);
+    if (builtin === "date") return this.leaf(dateText(value as Date));
+    if (builtin === "regexp") return this.string(regexpText(value as RegExp));
+    if (builtin === "binary") {
+      this.bytes += 24 * ITEM_COST; // the fields, and up to 16 preview numbers or 64 hex digits
+      return binary(value as ArrayBufferView);
     }
-    if (value instanceof Promise) return this.leaf("[Promise]");
-    if (value instanceof WeakMap) return this.leaf("[WeakMap]");
-    if (value instanceof WeakSet) return this.leaf("[WeakSet]");
-    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
-      return this.walk(value.valueOf(), depth);
+    if (builtin === "promise" || builtin === "WeakMap" || builtin === "WeakSet") {
+      return this.leaf(builtin === "promise" ? "[Promise]" : `[${builtin}]`);
     }
-    const isError = value instanceof Error;
+    if (builtin === "boxed") return this.walk(unbox(value), depth);
+    const collection = builtin === "map" || builtin === "set" ? builtin : undefined;
+    const isError = collection === undefined && (value instanceof Error || types.isNativeError(value));
     const toJSON = isError ? undefined : read(value, "toJSON");
     // A toJSON result may have a toJSON of its own (even be `this`); counting levels bounds that chain.
     if (typeof toJSON === "function" && depth <= this.limits.maxDepth) {
@@ -146,11 +169,11 @@ class Walker {
         return this.string(thrownText(error));
       }
     }
-    const kind = value instanceof Map ? "map" : value instanceof Set ? "set" : isError ? "error" : "object";
-    if (depth <= this.limits.maxDepth) return this.enter(value, depth, kind);
-    const name = isError ? read(value, "name") : value.constructor?.name;
-    const label = typeof name === "string" && name ? name : "Object";
-    const size = kind === "map" || kind === "set" ? `(${(value as Set<unknown>).size})` : "";
+    if (depth <= this.limits.maxDepth)
+      return this.enter(value, depth, collection ?? (isError ? "error" : "object"));
+    const name = isError ? read(value, "name") : constructorName(value);
+    const label = name === THROWN || (typeof name === "string" && name) ? this.name(name) : "Object";
+    const size = collection ? `(${collectionSize(value as Set<unknown>)})` : "";
     return this.string(`[${label}${size}]`);
   }
 
@@ -160,11 +183,12 @@ class Walker {
     this.path.push(value);
     let out: unknown;
     if (kind === "object") out = this.keys(value, depth);
-    else if (kind === "array") out = this.items(value as unknown[], depth);
+    else if (kind === "array") out = this.array(value as unknown[], depth);
     else if (kind === "error") out = this.error(value, depth, true);
     else {
-      const size = (value as Set<unknown>).size;
-      const items = this.items(value as Iterable<unknown>, depth);
+      const set = value as Set<unknown>;
+      const size = collectionSize(set);
+      const items = this.items(collectionIterator(set), size, kind === "map", depth);
       out = kind === "map" ? { $type: "Map", size, entries: items } : { $type: "Set", size, values: items };
     }
     this.path.pop();
@@ -172,94 +196,104 @@ class Walker {
   }
 
   keys(value: object, depth: number): Record<string, unknown> {
-    const keys = Object.keys(value);
-    const limit = Math.min(keys.length, this.limits.maxArrayLength);
+    const { keys, total } = ownKeys(value, this.limits.maxArrayLength);
     const out: Record<string, unknown> = {};
     let i = 0;
-    for (; i < limit && this.bytes <= this.ceiling; i++) {
+    for (; i < keys.length && this.bytes <= this.ceiling; i++) {
       const key = keys[i]!;
       // Keys are text too: a dictionary keyed by prompts or tokens is cut and redacted like values.
-      const k = key.length > this.limits.maxStringLength ? this.string(key) : this.redactor.redactString(key);
-      this.bytes += key.length + ITEM_COST;
-      const secret = this.redactor.isSecretKey(key);
+      const k =
+        key.length > this.limits.maxStringLength
+          ? this.string(key)
+          : this.leaf(this.redactor.redactString(key));
+      const secret = this.secretKey(key);
       const item = secret ? this.leaf(this.redactor.replacement) : this.walk(read(value, key), depth + 1);
       if (item === undefined) continue;
       // Plain assignment of "__proto__" would replace the copy's prototype instead of adding a key.
       if (k === "__proto__") Object.defineProperty(out, k, { ...DATA_PROPERTY, value: item });
       else out[k] = item;
     }
-    if (i < limit) out["…"] = this.cut(`; ${keys.length - i} more keys`);
-    else if (keys.length > limit) out["…"] = this.leaf(`[${keys.length - limit} more keys]`);
+    if (i < keys.length || total === undefined || total > i) {
+      const more = total === undefined ? "more keys" : `${total - i} more keys`;
+      out["…"] = i < keys.length ? this.cut(`; ${more}`) : this.leaf(`[${more}]`);
+    }
     return out;
   }
 
-  /** Array items, Map entries (as [key, value] pairs) or Set values. */
-  items(src: Iterable<unknown>, depth: number): unknown[] {
-    const total = Array.isArray(src) ? src.length : (src as Set<unknown>).size;
+  /** Array items by index: no iterator to allocate or override, holes read as undefined (then null). */
+  array(src: unknown[], depth: number): unknown[] {
+    const total = arrayLength(src);
+    const limit = Math.min(total, this.limits.maxArrayLength);
+    const out: unknown[] = [];
+    for (let i = 0; i < limit && this.bytes <= this.ceiling; i++)
+      out.push(this.walk(read(src, i), depth + 1) ?? null);
+    return this.more(out, total);
+  }
+
+  /** Map entries (as [key, value] pairs) or Set values, at most as many as are kept. */
+  items(iterator: Iterator<unknown>, total: number, isMap: boolean, depth: number): unknown[] {
     const limit = Math.min(total, this.limits.maxArrayLength);
     const out: unknown[] = [];
     const d = depth + 1;
-    if (Array.isArray(src)) {
-      // Indexed, because iterators allocate and holes must read as undefined (then null).
-      for (let i = 0; i < limit && this.bytes <= this.ceiling; i++) out.push(this.walk(src[i], d) ?? null);
-    } else {
-      const isMap = src instanceof Map;
-      for (const item of src) {
-        if (out.length >= limit || this.bytes > this.ceiling) break;
-        out.push(isMap ? this.entry(item as [unknown, unknown], d) : (this.walk(item, d) ?? null));
-      }
+    while (out.length < limit && this.bytes <= this.ceiling) {
+      const step = iterator.next();
+      if (step.done) return out; // a getter made it smaller while it was walked
+      out.push(isMap ? this.entry(step.value as [unknown, unknown], d) : (this.walk(step.value, d) ?? null));
     }
-    if (out.length < limit) out.push(this.cut(`; ${total - out.length} more items`));
-    else if (total > limit) out.push(this.leaf(`[… ${total - limit} more items]`));
+    return this.more(out, total);
+  }
+
+  /** The marker after the items kept, when some were left: cut by the byte budget or by the item limit. */
+  more(out: unknown[], total: number): unknown[] {
+    const rest = total - out.length;
+    if (rest <= 0) return out;
+    out.push(
+      this.bytes > this.ceiling ? this.cut(`; ${rest} more items`) : this.leaf(`[… ${rest} more items]`),
+    );
     return out;
   }
 
   /** A Map entry under a secret-looking string key is redacted like an object property. */
   entry([key, value]: [unknown, unknown], depth: number): unknown[] {
-    const secret = typeof key === "string" && this.redactor.isSecretKey(key);
+    const secret = typeof key === "string" && this.secretKey(key);
     const k = this.walk(key, depth) ?? null;
     return [k, (secret ? this.leaf(this.redactor.replacement) : this.walk(value, depth)) ?? null];
   }
 
+  /** A text field of an error: cut and redacted, or the marker of what its getter threw. */
+  field(value: unknown): string {
+    return this.string(value === THROWN ? thrownText(takeThrown()) : text(value));
+  }
+
   error(value: object, depth: number, tagged: boolean): RecordedError {
+    // Each field is read and recorded before the next is read: THROWN refers to the last failure.
     const name = read(value, "name");
-    const message = read(value, "message");
     const fields = {
-      name: typeof name === "string" && name ? this.string(name) : "Error",
-      message: this.string(message === THROWN ? thrownText(lastThrown) : text(message ?? "")),
+      name: name === THROWN || (typeof name === "string" && name) ? this.field(name) : "Error",
+      message: this.field(read(value, "message") ?? ""),
     };
     // Inside a recorded value the tag tells an error apart from a plain object with the same fields.
     const out: RecordedError = tagged ? ({ $type: "Error", ...fields } as RecordedError) : fields;
     const stack = read(value, "stack");
-    if (typeof stack === "string") out.stack = this.string(stack);
+    if (typeof stack === "string" || stack === THROWN) out.stack = this.field(stack);
     const code = read(value, "code");
-    if (typeof code === "string" || typeof code === "number") out.code = this.string(String(code));
-    const cause = "cause" in value ? read(value, "cause") : undefined;
+    if (typeof code === "string" || typeof code === "number" || code === THROWN) out.code = this.field(code);
+    // The causes and an AggregateError's errors are values, walked (and bounded) like any other.
+    const cause = read(value, "cause");
     if (cause !== undefined) out.cause = this.walk(cause, depth + 1);
+    const errors = read(value, "errors");
+    if (errors !== undefined) out.errors = this.walk(errors, depth + 1);
     return out;
   }
 
   thrown(error: unknown): RecordedError {
-    if (typeof error === "object" && error !== null && (error instanceof Error || "message" in error)) {
+    if (typeof error === "object" && error !== null && isErrorLike(error)) {
       this.path.push(error);
       return this.error(error, 0, false);
     }
     // A thrown string, number or other non-error: its text becomes the message.
     const copy = this.walk(error, 0);
     return { name: "NonError", message: typeof copy === "string" ? copy : String(JSON.stringify(copy)) };
-  }
-
-  binary(v: ArrayBufferView | ArrayBufferLike): unknown {
-    this.bytes += 24 * ITEM_COST; // the fields, and up to 16 preview numbers or 64 hex digits
-    if (Buffer.isBuffer(v)) return { $type: "Buffer", bytes: v.length, hex: v.toString("hex", 0, 32) };
-    const view = ArrayBuffer.isView(v) ? v : new DataView(v);
-    // Views over the same memory, never copies, so a huge buffer costs nothing.
-    const items = (view instanceof DataView
-      ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-      : view) as unknown as ArrayLike<number | bigint>;
-    const preview: Array<number | string> = [];
-    for (let i = 0; i < items.length && i < 16; i++) preview.push(num(items[i]!));
-    return { $type: v.constructor?.name ?? "ArrayBuffer", length: items.length, preview };
   }
 }
 
@@ -276,8 +310,14 @@ function run(value: unknown, { limits, redactor }: SanitizeOptions, asError: boo
   try {
     return asError ? walker.thrown(value) : walker.walk(value, 0);
   } catch (error) {
-    const message = redactor.redactString(thrownText(error).slice(0, 500));
-    return asError ? { name: "Error", message } : message;
+    // Only a failure outside any one value gets here (the stack ran out, say); describing it may
+    // fail the same way, and then the record says only that.
+    try {
+      const message = redactor.redactString(thrownText(error).slice(0, 500));
+      return asError ? { name: "Error", message } : message;
+    } catch {
+      return asError ? { name: "Error", message: UNRECORDABLE } : UNRECORDABLE;
+    }
   } finally {
     // Only a throw mid-walk leaves objects on the path; they must not stay referenced from the pool.
     if (walker.path.length !== 0) walker.path.length = 0;
@@ -296,4 +336,19 @@ export function sanitize(value: unknown, options: SanitizeOptions = DEFAULT_SANI
  */
 export function sanitizeError(error: unknown, options: SanitizeOptions = DEFAULT_SANITIZE): RecordedError {
   return run(error, options, true) as RecordedError;
+}
+
+/**
+ * Attributes as recorded: a sanitized copy that is always an object, so it merges key by key into a
+ * record's attributes. What could not be copied as an object (a Proxy whose traps throw, say) is
+ * kept as the marker under the key "…". Never throws.
+ */
+export function sanitizeAttributes(
+  attributes: unknown,
+  options: SanitizeOptions = DEFAULT_SANITIZE,
+): Record<string, unknown> {
+  const copy = run(attributes, options, false);
+  return typeof copy === "object" && copy !== null && !Array.isArray(copy)
+    ? (copy as Record<string, unknown>)
+    : { "…": copy ?? null };
 }

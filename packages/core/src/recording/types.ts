@@ -25,6 +25,8 @@ export interface RecordedError {
   code?: string;
   /** The recorded `cause`, when the error has one. */
   cause?: RecordedError | unknown;
+  /** The recorded `errors`, when the error has them (an `AggregateError`, a `RetryExhaustedError`). */
+  errors?: unknown;
 }
 
 /** Something that happened during a call: `rt.event`, a `retry`, a streamed token. */

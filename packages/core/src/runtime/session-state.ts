@@ -10,7 +10,7 @@ import {
 } from "../internal/semconv.js";
 import type { NodeDef } from "../nodes/options.js";
 import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
-import { type SanitizeOptions, sanitize, sanitizeError } from "../recording/sanitize.js";
+import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeError } from "../recording/sanitize.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
 import { trackStore } from "../stores/registry.js";
@@ -69,8 +69,7 @@ export class SessionState {
     this.id = newSessionId();
     this.name = name;
     this.root = new LiveRecord(0, null, this.id, name, "session", now(), undefined);
-    if (attributes)
-      mergeAttributes(this.root, sanitize(attributes, this.sanitize) as Record<string, unknown>);
+    if (attributes) mergeAttributes(this.root, sanitizeAttributes(attributes, this.sanitize));
     this.tree = new CallTree(this.root);
     this.tree.writer = this.meta;
   }
@@ -127,8 +126,7 @@ export class SessionState {
       if (this.tracer !== undefined) this.#toTracer((tracer) => tracer.started(record, parent));
       return record;
     }
-    if (def.attributes)
-      mergeAttributes(record, sanitize(def.attributes, this.sanitize) as Record<string, unknown>);
+    if (def.attributes) mergeAttributes(record, sanitizeAttributes(def.attributes, this.sanitize));
     this.tree.attach(record, parent);
     for (const writer of this.#writers) {
       try {
@@ -200,7 +198,7 @@ export class SessionState {
 
   attributes(record: CallRecord, attributes: Record<string, unknown>): void {
     if (!this.recording && this.tracer === undefined) return;
-    const changed = sanitize(attributes, this.sanitize) as Record<string, unknown>;
+    const changed = sanitizeAttributes(attributes, this.sanitize);
     if (!this.recording) {
       this.#toTracer((tracer) => tracer.attributes(record, changed));
       return;
