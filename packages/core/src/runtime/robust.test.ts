@@ -1,17 +1,12 @@
 // biome-ignore-all lint/suspicious/noThenProperty: hostile thenables are what these tests are about
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../../../../test/helpers/unhandled.js";
 import * as rt from "../index.js";
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+const unhandled = collectUnhandledRejections();
 
 beforeEach(() => {
   rt.configure({ store: null });
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
 });
 
 const boom = new Error("then getter");
