@@ -1,3 +1,13 @@
+import {
+  builtinPasses,
+  keyValuePasses,
+  keyWords,
+  normalizeKey,
+  SECRET_SUFFIXES,
+  SECRET_WORDS,
+  type SecretPass,
+} from "./secret-rules.js";
+
 /** Options for a {@link Redactor}: extra rules on top of (or instead of) the built-in ones. */
 export interface RedactOptions {
   /**
@@ -18,75 +28,24 @@ export type RedactConfig = boolean | RedactOptions;
 
 const DEFAULT_REPLACEMENT = "[redacted]";
 
-/** Built-in secret keys, already normalised (lower case, no "-", "_" or spaces). */
-const SECRET_KEYS = [
-  "apikey",
-  "xapikey",
-  "password",
-  "passwd",
-  "passphrase",
-  "secret",
-  "clientsecret",
-  "authorization",
-  "proxyauthorization",
-  "cookie",
-  "setcookie",
-  "token",
-  "accesstoken",
-  "refreshtoken",
-  "idtoken",
-  "authtoken",
-  "bearertoken",
-  "sessiontoken",
-  "csrftoken",
-  "privatekey",
-  "credentials",
-  "credential",
-];
-
 /**
- * Suffixes that catch names like `githubToken` or `dbPassword`. Usage counters (`maxTokens`,
- * `inputTokens`) end in "tokens", so they stay visible.
+ * Strings shorter than this are not scanned for secrets: most values are short, and scanning them all
+ * would cost every call. A secret in such a string is still caught by its key.
  */
-const SECRET_SUFFIXES = ["token", "secret", "password", "apikey"];
+const MIN_SCANNED_LENGTH = 16;
 
-/**
- * No built-in pattern can match fewer characters than this, so shorter strings (most values) skip the
- * regex entirely. The patterns below are sized so this stays true.
- */
-const MIN_SECRET_LENGTH = 16;
-
-/**
- * All built-in value patterns in one alternation, so a string is scanned once. Only the first
- * alternative has a capture group: the auth scheme word, kept so the record still says which scheme
- * was used. Its token must contain a digit, an upper-case letter or a symbol after the first
- * character, so prose like "Basic authentication" is left alone.
- */
-const BUILTIN_PATTERN = new RegExp(
-  [
-    String.raw`\b(Bearer|bearer|BEARER|Basic|basic|BASIC)[ \t]+[A-Za-z0-9._~+/-](?=[A-Za-z0-9._~+/-]*[0-9A-Z_~+/])[A-Za-z0-9._~+/-]{9,}=*`,
-    String.raw`\bsk-[A-Za-z0-9_-]{20,}`,
-    String.raw`\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`,
-    String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-    String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}`,
-    String.raw`\bgithub_pat_[A-Za-z0-9_]{22,}`,
-    String.raw`\bxox[abprs]-[A-Za-z0-9-]{11,}`,
-    String.raw`\bAIza[0-9A-Za-z_-]{35}`,
-  ].join("|"),
-  "g",
-);
-
-/** Bounds the key cache: objects used as dictionaries would otherwise grow it without end. */
-const KEY_CACHE_SIZE = 1024;
+/** Bounds the key and name caches: objects used as dictionaries would otherwise grow them without end. */
+const CACHE_SIZE = 1024;
 const MAX_CACHED_KEY_LENGTH = 64;
+const MAX_CACHED_NAME_LENGTH = 256;
 
-function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[-_ ]/g, "");
-}
+const NORMALIZED_WORDS = new Set(SECRET_WORDS.map(normalizeKey));
+const NORMALIZED_SUFFIXES = SECRET_SUFFIXES.map(normalizeKey);
 
 /**
  * Decides what must not be recorded: values stored under secret-looking keys, and secret-looking parts
- * of strings (API keys, bearer tokens, JWTs, cloud credentials).
+ * of strings (API keys, auth headers, JWTs, cloud credentials, URL passwords, `password=` text, JSON
+ * text with secret keys, PEM private keys). The rules are listed in `secret-rules.ts`.
  */
 export class Redactor {
   /** false when built from `false`: every method then returns its input unchanged. */
@@ -96,10 +55,13 @@ export class Redactor {
   readonly #builtin: boolean;
   readonly #keys: Set<string>;
   readonly #keyPatterns: RegExp[];
+  /** The built-in value rules plus the custom string keys (see secret-rules.ts). */
+  readonly #passes: SecretPass[];
   readonly #patterns: RegExp[];
-  // Keys repeat across calls (same argument shapes), so the normalise-and-match work is done once.
+  // Keys and names repeat across calls (same argument shapes, same nodes), so each is checked once.
   readonly #keyCache = new Map<string, boolean>();
-  readonly #replaceAuth: (match: string, scheme: string | undefined) => string;
+  readonly #nameCache = new Map<string, string>();
+  readonly #replaceKept: (match: string, ...args: unknown[]) => string;
   readonly #replaceAll: () => string;
 
   /** @param config `true`/undefined: built-in rules; `false`: no redaction; an object: see {@link RedactOptions}. */
@@ -108,25 +70,49 @@ export class Redactor {
     this.enabled = config !== false;
     this.replacement = options.replacement ?? DEFAULT_REPLACEMENT;
     this.#builtin = this.enabled && options.defaults !== false;
-    this.#keys = new Set(this.#builtin ? SECRET_KEYS : []);
+    this.#keys = new Set(this.#builtin ? NORMALIZED_WORDS : []);
     this.#keyPatterns = [];
+    const words: string[] = [];
     for (const rule of options.keys ?? []) {
-      if (typeof rule === "string") this.#keys.add(normalizeKey(rule));
-      else this.#keyPatterns.push(rule);
+      if (typeof rule === "string") {
+        this.#keys.add(normalizeKey(rule));
+        if (keyWords(rule) !== "") words.push(keyWords(rule));
+      } else this.#keyPatterns.push(rule);
     }
+    // Custom string keys are found in text too (`ssn=...`), with or without the built-in rules.
+    this.#passes = !this.enabled
+      ? []
+      : this.#builtin
+        ? builtinPasses(words)
+        : words.length > 0
+          ? keyValuePasses(words)
+          : [];
     // replace() only replaces every match with a global RegExp; copying keeps the caller's object intact.
     this.#patterns = (options.patterns ?? []).map((p) =>
       p.global ? p : new RegExp(p.source, `${p.flags}g`),
     );
     const replacement = this.replacement;
     // Functions rather than strings, so a replacement containing "$&" or "$1" stays literal.
-    this.#replaceAuth = (_match, scheme) => (scheme ? `${scheme} ${replacement}` : replacement);
+    this.#replaceKept = (match, ...args) => {
+      // (match, ...groups, offset, string, named groups): see SecretPass for the names.
+      const named = args[args.length - 1] as Record<string, string | undefined>;
+      const param = named.qp;
+      if (param !== undefined) {
+        const before = (args[args.length - 2] as string).charCodeAt((args[args.length - 3] as number) - 1);
+        // `key=` outside a query string is ordinary text; its value may still hold other secrets.
+        if (before !== 63 && before !== 38 && before !== 59)
+          return param + this.redactString(match.slice(param.length));
+        return param + replacement;
+      }
+      const kept = named.kv ?? named.sc ?? named.pre;
+      return kept === undefined ? replacement : kept + (named.q ?? "") + replacement;
+    };
     this.#replaceAll = () => replacement;
   }
 
   /**
-   * true when no rule can match a string shorter than 16 characters (no custom value patterns), so
-   * short strings may be recorded without running any regex.
+   * true when strings shorter than 16 characters are recorded without a scan (no custom value
+   * patterns), so a caller may skip them without calling {@link redactString}.
    */
   get shortStringsSafe(): boolean {
     return this.#patterns.length === 0;
@@ -139,7 +125,7 @@ export class Redactor {
     if (cached !== undefined) return cached;
     const secret = this.#matchKey(key);
     if (key.length <= MAX_CACHED_KEY_LENGTH) {
-      if (this.#keyCache.size >= KEY_CACHE_SIZE) this.#keyCache.clear();
+      if (this.#keyCache.size >= CACHE_SIZE) this.#keyCache.clear();
       this.#keyCache.set(key, secret);
     }
     return secret;
@@ -149,16 +135,37 @@ export class Redactor {
   redactString(s: string): string {
     if (!this.enabled) return s;
     let out = s;
-    if (this.#builtin && s.length >= MIN_SECRET_LENGTH) out = out.replace(BUILTIN_PATTERN, this.#replaceAuth);
+    if (s.length >= MIN_SCANNED_LENGTH) {
+      for (const pass of this.#passes) {
+        if (pass.needles !== undefined && !contains(out, pass.needles)) continue;
+        out = out.replace(pass.pattern, this.#replaceKept);
+      }
+    }
     for (const pattern of this.#patterns) out = out.replace(pattern, this.#replaceAll);
     return out;
+  }
+
+  /**
+   * {@link redactString} for names (of sessions, calls, events), remembered per distinct name: the
+   * same few names come back on every call.
+   */
+  redactName(name: string): string {
+    if (!this.enabled) return name;
+    const cached = this.#nameCache.get(name);
+    if (cached !== undefined) return cached;
+    const redacted = this.redactString(name);
+    if (name.length <= MAX_CACHED_NAME_LENGTH) {
+      if (this.#nameCache.size >= CACHE_SIZE) this.#nameCache.clear();
+      this.#nameCache.set(name, redacted);
+    }
+    return redacted;
   }
 
   #matchKey(key: string): boolean {
     const normalized = normalizeKey(key);
     if (this.#keys.has(normalized)) return true;
     if (this.#builtin) {
-      for (const suffix of SECRET_SUFFIXES) if (normalized.endsWith(suffix)) return true;
+      for (const suffix of NORMALIZED_SUFFIXES) if (normalized.endsWith(suffix)) return true;
     }
     for (const pattern of this.#keyPatterns) {
       // A global or sticky RegExp keeps lastIndex between test() calls and would skip matches.
@@ -167,6 +174,11 @@ export class Redactor {
     }
     return false;
   }
+}
+
+function contains(s: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (s.includes(needle)) return true;
+  return false;
 }
 
 /** The redactor used when none is configured: built-in rules only. */

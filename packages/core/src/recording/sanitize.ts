@@ -106,11 +106,7 @@ class Walker {
     const room = Math.max(this.limits.maxPayloadBytes - this.bytes, 32);
     const limit = Math.min(this.limits.maxStringLength, room);
     if (s.length <= limit) return this.leaf(this.redactor.redactString(s));
-    const head = this.redactor.redactString(s.slice(0, limit + REDACT_OVERLAP));
-    let keep = Math.min(limit, head.length);
-    const last = head.charCodeAt(keep - 1);
-    if (last >= 0xd800 && last <= 0xdbff) keep--; // do not split a surrogate pair
-    return this.leaf(`${head.slice(0, keep)}…[+${s.length - keep} chars]`);
+    return this.leaf(cutString(s, limit, this.redactor));
   }
 
   object(value: object, depth: number): unknown {
@@ -200,8 +196,11 @@ class Walker {
     const out: unknown[] = [];
     const d = depth + 1;
     if (Array.isArray(src)) {
+      // A [name, value] pair (headers as entries: [["x-api-key", key]]) is redacted like a property.
+      const pair = total === 2 && typeof src[0] === "string" && this.redactor.isSecretKey(src[0]);
       // Indexed, because iterators allocate and holes must read as undefined (then null).
-      for (let i = 0; i < limit && this.bytes <= this.ceiling; i++) out.push(this.walk(src[i], d) ?? null);
+      for (let i = 0; i < limit && this.bytes <= this.ceiling; i++)
+        out.push(pair && i === 1 ? this.leaf(this.redactor.replacement) : (this.walk(src[i], d) ?? null));
     } else {
       const isMap = src instanceof Map;
       for (const item of src) {
@@ -251,16 +250,74 @@ class Walker {
 
   binary(v: ArrayBufferView | ArrayBufferLike): unknown {
     this.bytes += 24 * ITEM_COST; // the fields, and up to 16 preview numbers or 64 hex digits
-    if (Buffer.isBuffer(v)) return { $type: "Buffer", bytes: v.length, hex: v.toString("hex", 0, 32) };
+    if (Buffer.isBuffer(v)) {
+      const shown = bytesBeforeSecret(v, 32, this.redactor);
+      const hex = v.toString("hex", 0, shown);
+      return {
+        $type: "Buffer",
+        bytes: v.length,
+        hex: shown < Math.min(v.length, 32) ? hex + this.redactor.replacement : hex,
+      };
+    }
     const view = ArrayBuffer.isView(v) ? v : new DataView(v);
     // Views over the same memory, never copies, so a huge buffer costs nothing.
     const items = (view instanceof DataView
       ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-      : view) as unknown as ArrayLike<number | bigint>;
+      : view) as unknown as ArrayLike<number | bigint> & { BYTES_PER_ELEMENT?: number };
+    const bytes = items.BYTES_PER_ELEMENT === 1 ? (items as unknown as ArrayBufferView) : undefined;
+    const end = Math.min(items.length, 16);
+    const shown = bytes
+      ? bytesBeforeSecret(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), end, this.redactor)
+      : end;
     const preview: Array<number | string> = [];
-    for (let i = 0; i < items.length && i < 16; i++) preview.push(num(items[i]!));
+    for (let i = 0; i < shown; i++) preview.push(num(items[i]!));
+    if (shown < end) preview.push(this.redactor.replacement);
     return { $type: v.constructor?.name ?? "ArrayBuffer", length: items.length, preview };
   }
+}
+
+/**
+ * How many of the first `count` bytes a preview may show: all of them, or those before the first
+ * secret that the bytes hold as text (a request body or a header block in a Buffer). The text is read
+ * a little past the preview, so a secret that starts inside it is recognised whole.
+ */
+function bytesBeforeSecret(bytes: Buffer, count: number, redactor: Redactor): number {
+  const shown = Math.min(bytes.length, count);
+  if (!redactor.enabled || shown === 0) return shown;
+  // latin1 maps each byte to one character, so offsets in the text are offsets in the bytes.
+  const text = bytes.toString("latin1", 0, Math.min(bytes.length, count + REDACT_OVERLAP));
+  const redacted = redactor.redactString(text);
+  if (redacted === text) return shown;
+  let i = 0;
+  while (i < shown && text.charCodeAt(i) === redacted.charCodeAt(i)) i++;
+  return i;
+}
+
+/**
+ * The head of a string longer than `limit`, redacted, with a marker saying how much was cut. Secrets
+ * are looked for a little past the cut, so one straddling it is still caught whole. The result is a
+ * flat copy: a slice would keep the whole original string alive for as long as the record lives.
+ */
+export function cutString(s: string, limit: number, redactor: Redactor): string {
+  const head = redactor.redactString(s.slice(0, limit + REDACT_OVERLAP));
+  let keep = Math.min(limit, head.length);
+  const last = head.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep--; // do not split a surrogate pair
+  return flatten(`${head.slice(0, keep)}…[+${s.length - keep} chars]`);
+}
+
+/** A copy of `s` that shares no memory with the string it was sliced from. */
+function flatten(s: string): string {
+  return Buffer.from(s, "utf16le").toString("utf16le");
+}
+
+/**
+ * A session, call or event name as recorded: redacted like any string, and cut like a long string
+ * value (names are text users control: a prompt used as a name must not cost megabytes per call).
+ */
+export function sanitizeName(name: string, { limits, redactor }: SanitizeOptions): string {
+  if (name.length <= limits.maxStringLength) return redactor.redactName(name);
+  return cutString(name, limits.maxStringLength, redactor);
 }
 
 let pool: Walker | undefined;
