@@ -5,7 +5,7 @@ import { now } from "../internal/clock.js";
 import { warnOnce } from "../internal/logger.js";
 import type { NodeDef } from "../nodes/options.js";
 import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
-import { type SanitizeOptions, sanitize, sanitizeError } from "../recording/sanitize.js";
+import { type SanitizeOptions, sanitize, sanitizeError, sanitizeName } from "../recording/sanitize.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
 import { trackStore } from "../stores/registry.js";
@@ -63,7 +63,7 @@ export class SessionState {
     this.#shortStrings = settings.sanitize.redactor.shortStringsSafe;
     this.id = newSessionId();
     this.name = name;
-    this.root = new LiveRecord(0, null, this.id, name, "session", now(), undefined);
+    this.root = new LiveRecord(0, null, this.id, this.#name(name), "session", now(), undefined);
     if (attributes)
       mergeAttributes(this.root, sanitize(attributes, this.sanitize) as Record<string, unknown>);
     this.tree = new CallTree(this.root);
@@ -110,7 +110,7 @@ export class SessionState {
 
   startCall(parent: LiveRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
     const input = this.recording && this.recordInput && def.recordInput ? this.#copyArgs(args) : undefined;
-    const record = new LiveRecord(this.#next++, parent, this.id, name, def.kind, now(), input);
+    const record = new LiveRecord(this.#next++, parent, this.id, this.#name(name), def.kind, now(), input);
     if (!this.recording) {
       // No records are kept, but a traced session still gets a span per call.
       if (this.tracer !== undefined) this.#toTracer((tracer) => tracer.started(record, parent));
@@ -127,6 +127,15 @@ export class SessionState {
       }
     }
     return record;
+  }
+
+  /**
+   * A name as recorded: redacted and cut like a string value. Every output (file, spans, viewer, exports)
+   * reads names from the records, so this is the one place they are cleaned. Names repeat on every
+   * call, so short ones skip it (as short argument strings do) and the rest are remembered per name.
+   */
+  #name(name: string): string {
+    return name.length < 16 && this.#shortStrings ? name : sanitizeName(name, this.sanitize);
   }
 
   // Most arguments are a few numbers and short strings: those need no copy, no walk and no
@@ -168,8 +177,9 @@ export class SessionState {
     }
   }
 
-  event(record: CallRecord, name: string, data: unknown): void {
+  event(record: CallRecord, rawName: string, data: unknown): void {
     if (!this.recording && this.tracer === undefined) return;
+    const name = this.#name(rawName);
     const event =
       data === undefined ? { name, time: now() } : { name, time: now(), data: sanitize(data, this.sanitize) };
     if (!this.recording) {
