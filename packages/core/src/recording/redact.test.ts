@@ -154,12 +154,12 @@ describe("Redactor.redactString", () => {
     ["Authorization: Bearer abcdefghijklmnopqrstuvwx", `Authorization: Bearer ${R}`],
     ["header bearer lower-case-token-here", `header bearer ${R}`],
     ["Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", `Authorization: Token ${R}`],
-    ["curl -H 'token abcdef0123456789' x", `curl -H 'token ${R}' x`],
+    ["curl -H 'Authorization: token abcdef0123456789' x", `curl -H 'Authorization: token ${R}' x`],
+    ["TOKEN abcdef0123456789abcdef", `TOKEN ${R}`],
     // More token formats.
     ["stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", `stripe ${R}`],
-    ["gitlab glpat-xxxxxxxxxxxxxxxxxxxx12", `gitlab ${R}`],
     ["google ya29.a0AfH6SMBxxxxxxxxxxxxxxxxxxxxxx", `google ${R}`],
-    ["npm npm_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ", `npm ${R}`],
+    ["sendgrid SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", `sendgrid ${R}`],
     [
       "hook https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX",
       `hook https://hooks.slack.com/services/${R}`,
@@ -225,9 +225,25 @@ describe("Redactor.redactString", () => {
       "a key=value pair is how settings are written",
       "bypass=1234567890 and compass=north",
       "The secret of a good prompt is context.",
+      "Token usage: spoken 2024-01-01T10:00:00Z, broken https://example.com/a/long/path",
+      "a token 1234567890abcdefgh in prose is not a header",
     ]) {
       expect(defaultRedactor.redactString(s)).toBe(s);
     }
+  });
+
+  it("judges a key in text by the same rules as an object's key", () => {
+    // Labels before ":" may have several words; before "=" the key is one word.
+    expect(defaultRedactor.redactString("API key: abc123def, then more")).toBe(`API key: ${R}, then more`);
+    expect(defaultRedactor.redactString("Password policy: min 8 chars, one digit")).toBe(
+      "Password policy: min 8 chars, one digit",
+    );
+    expect(defaultRedactor.redactString("user bob pwd=hunter2 host=db")).toBe(`user bob pwd=${R} host=db`);
+    // A RegExp key applies to text too, and so do keys given as strings.
+    const custom = new Redactor({ keys: [/^x-internal-/i, "ssn"] });
+    expect(custom.redactString("X-Internal-Route: blue-green-2 and ssn: 123-45-6789")).toBe(
+      `X-Internal-Route: ${R} and ssn: ${R}`,
+    );
   });
 
   it("redacts the value of key= outside a query string only when it holds a secret", () => {

@@ -1,7 +1,6 @@
+import { KeyValueText } from "./key-values.js";
 import {
   builtinPasses,
-  keyValuePasses,
-  keyWords,
   normalizeKey,
   SECRET_SUFFIXES,
   SECRET_WORDS,
@@ -11,8 +10,8 @@ import {
 /** Options for a {@link Redactor}: extra rules on top of (or instead of) the built-in ones. */
 export interface RedactOptions {
   /**
-   * Extra key rules: a string matches a key case-insensitively after removing "-", "_" and spaces;
-   * a RegExp is tested on the raw key.
+   * Extra key rules: a string matches a key case-insensitively after removing "-", "_", "." and
+   * spaces; a RegExp is tested on the raw key. Both apply to object keys and to `key=value` text.
    */
   keys?: Array<string | RegExp>;
   /** Extra value patterns (global or not); every match inside a string is replaced. */
@@ -39,9 +38,6 @@ const CACHE_SIZE = 1024;
 const MAX_CACHED_KEY_LENGTH = 64;
 const MAX_CACHED_NAME_LENGTH = 256;
 
-const NORMALIZED_WORDS = new Set(SECRET_WORDS.map(normalizeKey));
-const NORMALIZED_SUFFIXES = SECRET_SUFFIXES.map(normalizeKey);
-
 /**
  * Decides what must not be recorded: values stored under secret-looking keys, and secret-looking parts
  * of strings (API keys, auth headers, JWTs, cloud credentials, URL passwords, `password=` text, JSON
@@ -55,14 +51,17 @@ export class Redactor {
   readonly #builtin: boolean;
   readonly #keys: Set<string>;
   readonly #keyPatterns: RegExp[];
-  /** The built-in value rules plus the custom string keys (see secret-rules.ts). */
+  /** The built-in value rules (see secret-rules.ts). */
   readonly #passes: SecretPass[];
+  /** Finds `key=value` text with a secret key; undefined when no key rule is on. */
+  readonly #keyValues: KeyValueText | undefined;
   readonly #patterns: RegExp[];
   // Keys and names repeat across calls (same argument shapes, same nodes), so each is checked once.
   readonly #keyCache = new Map<string, boolean>();
   readonly #nameCache = new Map<string, string>();
   readonly #replaceKept: (match: string, ...args: unknown[]) => string;
   readonly #replaceAll: () => string;
+  readonly #isSecretKey: (key: string) => boolean;
 
   /** @param config `true`/undefined: built-in rules; `false`: no redaction; an object: see {@link RedactOptions}. */
   constructor(config: RedactConfig = true) {
@@ -70,23 +69,18 @@ export class Redactor {
     this.enabled = config !== false;
     this.replacement = options.replacement ?? DEFAULT_REPLACEMENT;
     this.#builtin = this.enabled && options.defaults !== false;
-    this.#keys = new Set(this.#builtin ? NORMALIZED_WORDS : []);
+    this.#keys = new Set(this.#builtin ? SECRET_WORDS : []);
     this.#keyPatterns = [];
-    const words: string[] = [];
     for (const rule of options.keys ?? []) {
-      if (typeof rule === "string") {
-        this.#keys.add(normalizeKey(rule));
-        if (keyWords(rule) !== "") words.push(keyWords(rule));
-      } else this.#keyPatterns.push(rule);
+      if (typeof rule === "string") this.#keys.add(normalizeKey(rule));
+      else this.#keyPatterns.push(rule);
     }
-    // Custom string keys are found in text too (`ssn=...`), with or without the built-in rules.
-    this.#passes = !this.enabled
-      ? []
-      : this.#builtin
-        ? builtinPasses(words)
-        : words.length > 0
-          ? keyValuePasses(words)
-          : [];
+    this.#passes = this.#builtin ? builtinPasses() : [];
+    const anyKeys = this.#keys.size > 0 || this.#keyPatterns.length > 0 || this.#builtin;
+    // A RegExp key cannot be summed up by its last letters: then every key before a separator is judged.
+    const keyEnds =
+      this.#keyPatterns.length > 0 ? undefined : [...this.#keys, ...(this.#builtin ? SECRET_SUFFIXES : [])];
+    this.#keyValues = this.enabled && anyKeys ? new KeyValueText(keyEnds) : undefined;
     // replace() only replaces every match with a global RegExp; copying keeps the caller's object intact.
     this.#patterns = (options.patterns ?? []).map((p) =>
       p.global ? p : new RegExp(p.source, `${p.flags}g`),
@@ -96,17 +90,18 @@ export class Redactor {
     this.#replaceKept = (match, ...args) => {
       // (match, ...groups, offset, string, named groups): see SecretPass for the names.
       const named = args[args.length - 1] as Record<string, string | undefined>;
-      const param = named.qp;
-      if (param !== undefined) {
-        const before = (args[args.length - 2] as string).charCodeAt((args[args.length - 3] as number) - 1);
-        // `key=` outside a query string is ordinary text; its value may still hold other secrets.
-        if (before !== 63 && before !== 38 && before !== 59)
-          return param + this.redactString(match.slice(param.length));
-        return param + replacement;
+      const tk = named.tk;
+      if (tk !== undefined) {
+        // "oken" of the word Token (or TOKEN), not of "spoken" or "broken".
+        const text = args[args.length - 2] as string;
+        const offset = args[args.length - 3] as number;
+        const word = text.charCodeAt(offset - 1) === 84 && !isWordChar(text.charCodeAt(offset - 2));
+        return word ? tk + replacement : match;
       }
-      const kept = named.kv ?? named.sc ?? named.pre;
-      return kept === undefined ? replacement : kept + (named.q ?? "") + replacement;
+      const kept = named.sc ?? named.pre;
+      return kept === undefined ? replacement : kept + replacement;
     };
+    this.#isSecretKey = (key) => this.isSecretKey(key);
     this.#replaceAll = () => replacement;
   }
 
@@ -137,9 +132,11 @@ export class Redactor {
     let out = s;
     if (s.length >= MIN_SCANNED_LENGTH) {
       for (const pass of this.#passes) {
-        if (pass.needles !== undefined && !contains(out, pass.needles)) continue;
-        out = out.replace(pass.pattern, this.#replaceKept);
+        if (pass.needles === undefined || contains(out, pass.needles))
+          out = out.replace(pass.pattern, this.#replaceKept);
       }
+      if (this.#keyValues !== undefined)
+        out = this.#keyValues.redact(out, this.#isSecretKey, this.replacement);
     }
     for (const pattern of this.#patterns) out = out.replace(pattern, this.#replaceAll);
     return out;
@@ -165,7 +162,7 @@ export class Redactor {
     const normalized = normalizeKey(key);
     if (this.#keys.has(normalized)) return true;
     if (this.#builtin) {
-      for (const suffix of NORMALIZED_SUFFIXES) if (normalized.endsWith(suffix)) return true;
+      for (const suffix of SECRET_SUFFIXES) if (normalized.endsWith(suffix)) return true;
     }
     for (const pattern of this.#keyPatterns) {
       // A global or sticky RegExp keeps lastIndex between test() calls and would skip matches.
@@ -174,6 +171,10 @@ export class Redactor {
     }
     return false;
   }
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 function contains(s: string, needles: readonly string[]): boolean {
