@@ -43,6 +43,20 @@ describe("when the trace backend fails", () => {
     expect(warnings[0]).toContain(`${url}/v1/traces`);
   });
 
+  it("names the endpoint without its password or secret query parameters", async () => {
+    const jaegerLike = await receiver();
+    jaegerLike.failWith(500);
+    const endpoint = `${jaegerLike.url.replace("http://", "http://collector:EXPMARKER1@")}/v1/traces?api-key=EXPMARKER2`;
+    const setup = tracing({ serviceName: "failing", endpoint });
+    await runSessions(setup);
+    await setup.shutdown();
+    expect(jaegerLike.requestLog.length).toBeGreaterThan(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("http://collector:[redacted]@127.0.0.1:");
+    expect(warnings[0]).toContain("/v1/traces?api-key=[redacted]");
+    expect(warnings.join("\n")).not.toContain("EXPMARKER");
+  });
+
   it("reports again only after it recovered and failed anew", async () => {
     const jaegerLike = await receiver();
     const setup = tracing({ serviceName: "flapping", endpoint: jaegerLike.url });

@@ -1,3 +1,5 @@
+import { defaultRedactor } from "../recording/redact.js";
+
 /** Where runtrace reports its own problems (a store that cannot write, an exporter that fails). */
 export interface Logger {
   warn(message: string): void;
@@ -12,12 +14,23 @@ export const consoleLogger: Logger = {
 
 let current: Logger = consoleLogger;
 
+/**
+ * What runtrace reports goes through the built-in redaction rules, whatever `redact` is set to: a
+ * message may quote an endpoint with its credentials (`https://user:password@host/?api-key=...`) or
+ * an error that quotes a request.
+ */
+const redacting: Logger = {
+  warn: (message) => current.warn(defaultRedactor.redactString(message)),
+  error: (message) => current.error(defaultRedactor.redactString(message)),
+};
+
 export function setLogger(logger: Logger): void {
   current = logger;
 }
 
+/** The configured logger, behind redaction. */
 export function logger(): Logger {
-  return current;
+  return redacting;
 }
 
 const reported = new Set<string>();
@@ -30,7 +43,7 @@ export function warnOnce(key: string, message: string): void {
   if (reported.has(key)) return;
   reported.add(key);
   try {
-    current.warn(message);
+    redacting.warn(message);
   } catch {
     // A logger that throws must not break the code being recorded.
   }

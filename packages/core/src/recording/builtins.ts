@@ -85,17 +85,46 @@ export function builtinKind(value: object): BuiltinKind | undefined {
   return boxed && types.isBoxedPrimitive(value) ? "boxed" : undefined;
 }
 
+/**
+ * What a byte preview may show: `shown` says how many of the first `count` bytes (those before a
+ * secret the bytes hold as text), and `marker` stands for the rest when it says fewer.
+ */
+export interface BytePreviewGuard {
+  shown(bytes: Buffer, count: number): number;
+  marker: string;
+}
+
+const SHOW_ALL: BytePreviewGuard = { shown: (bytes, count) => Math.min(bytes.length, count), marker: "" };
+
 /** A size and a short preview of a buffer, typed array or DataView: views, never copies. */
-export function binary(value: ArrayBufferView | ArrayBufferLike): Record<string, unknown> {
+export function binary(
+  value: ArrayBufferView | ArrayBufferLike,
+  guard: BytePreviewGuard = SHOW_ALL,
+): Record<string, unknown> {
   if (types.isTypedArray(value)) {
     const length = typedLength.call(value) as number;
+    const offset = typedOffset.call(value) as number;
+    const buffer = typedBuffer.call(value) as ArrayBuffer;
     if (Buffer.isBuffer(value)) {
-      const bytes = Buffer.from(typedBuffer.call(value) as ArrayBuffer, typedOffset.call(value) as number);
-      return { $type: "Buffer", bytes: length, hex: bytes.toString("hex", 0, Math.min(length, HEX_BYTES)) };
+      const bytes = Buffer.from(buffer, offset, length);
+      const end = Math.min(length, HEX_BYTES);
+      const shown = guard.shown(bytes, end);
+      return {
+        $type: "Buffer",
+        bytes: length,
+        hex: bytes.toString("hex", 0, shown) + (shown < end ? guard.marker : ""),
+      };
     }
     const items = value as unknown as ArrayLike<number | bigint>;
+    const end = Math.min(length, PREVIEW_ITEMS);
+    // Arrays of single bytes can hold text, and so a secret; wider items cannot be read as text.
+    const shown =
+      (value as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT === 1
+        ? guard.shown(Buffer.from(buffer, offset, length), end)
+        : end;
     const preview: Array<number | string> = [];
-    for (let i = 0; i < length && i < PREVIEW_ITEMS; i++) preview.push(num(items[i]!));
+    for (let i = 0; i < shown; i++) preview.push(num(items[i]!));
+    if (shown < end) preview.push(guard.marker);
     return { $type: typedTag.call(value), length, preview };
   }
   let type: string;
@@ -113,8 +142,11 @@ export function binary(value: ArrayBufferView | ArrayBufferLike): Record<string,
       (shared ? sharedLength : bufferLength).call(value) as number,
     );
   }
-  const preview: number[] = [];
-  for (let i = 0; i < bytes.length && i < PREVIEW_ITEMS; i++) preview.push(bytes[i]!);
+  const end = Math.min(bytes.length, PREVIEW_ITEMS);
+  const shown = guard.shown(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), end);
+  const preview: Array<number | string> = [];
+  for (let i = 0; i < shown; i++) preview.push(bytes[i]!);
+  if (shown < end) preview.push(guard.marker);
   return { $type: type, length: bytes.length, preview };
 }
 

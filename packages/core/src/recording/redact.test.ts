@@ -32,6 +32,31 @@ describe("Redactor.isSecretKey", () => {
       "private_key",
       "credentials",
       "credential",
+      "pwd",
+      "PASS",
+      "passcode",
+      "auth",
+      "aws_secret_access_key",
+      "secretAccessKey",
+      "AWS_SECRET_ACCESS_KEY",
+      "Ocp-Apim-Subscription-Key",
+      "X-Amz-Signature",
+      "x-goog-signature",
+      "x-amz-security-token",
+      "clientSecret",
+      "client.secret",
+      "privateKey",
+      "ssh_private_key",
+      "signing_key",
+      "encryptionKey",
+      "storageAccountKey",
+      "session_id",
+      "sessionId",
+      "PHPSESSID",
+      "JSESSIONID",
+      "sessid",
+      "connect.sid",
+      "connectionString",
     ];
     for (const key of keys) expect(defaultRedactor.isSecretKey(key), key).toBe(true);
   });
@@ -62,6 +87,19 @@ describe("Redactor.isSecretKey", () => {
       "messages",
       "key",
       "secrets_manager_region",
+      "password_hint",
+      "passwordPolicy",
+      "passwords",
+      "bypass",
+      "compass",
+      "author",
+      "oauth_provider",
+      "keyboard",
+      "tokenizer",
+      "access_key_id",
+      "signature",
+      "session",
+      "sessions",
     ];
     for (const key of keys) expect(defaultRedactor.isSecretKey(key), key).toBe(false);
   });
@@ -112,6 +150,59 @@ describe("Redactor.redactString", () => {
     ["slack xoxb-123456789012-abcdefghijkl", `slack ${R}`],
     ["AIzaSyA-abcdefghijklmnopqrstuvwxyz01234", R],
     ["two: sk-abcdefghijklmnopqrstuvwxyz and AKIAIOSFODNN7EXAMPLE", `two: ${R} and ${R}`],
+    // Auth schemes: any case of the word, a lower-case token when it is long, and `Token`.
+    ["Authorization: Bearer abcdefghijklmnopqrstuvwx", `Authorization: Bearer ${R}`],
+    ["header bearer lower-case-token-here", `header bearer ${R}`],
+    ["Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", `Authorization: Token ${R}`],
+    ["curl -H 'Authorization: token abcdef0123456789' x", `curl -H 'Authorization: token ${R}' x`],
+    ["TOKEN abcdef0123456789abcdef", `TOKEN ${R}`],
+    // More token formats.
+    ["stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", `stripe ${R}`],
+    ["google ya29.a0AfH6SMBxxxxxxxxxxxxxxxxxxxxxx", `google ${R}`],
+    ["sendgrid SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", `sendgrid ${R}`],
+    [
+      "hook https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX",
+      `hook https://hooks.slack.com/services/${R}`,
+    ],
+    // key=value text: form data, error messages, env files, YAML, headers.
+    ["user=bob&password=hunter2&remember=1", `user=bob&password=${R}&remember=1`],
+    ["login failed for pwd=hunter2 (user bob)", `login failed for pwd=${R} (user bob)`],
+    [
+      "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      `export AWS_SECRET_ACCESS_KEY=${R}`,
+    ],
+    ['DB_PASSWORD="correct horse battery"\nDB_HOST=localhost', `DB_PASSWORD="${R}"\nDB_HOST=localhost`],
+    ["client_secret: s3cr3t-value-here", `client_secret: ${R}`],
+    ["Ocp-Apim-Subscription-Key: 0123456789abcdef", `Ocp-Apim-Subscription-Key: ${R}`],
+    ["Authorization: Basic dXNlcjpwYXNzd29yZA== ok", `Authorization: Basic ${R} ok`],
+    ["ruby { :password => 'hunter2' } end", `ruby { :password => '${R}' } end`],
+    // JSON text, also when it is itself inside a JSON string.
+    ['{"user":"bob","password": "hunter 2 with spaces","n":1}', `{"user":"bob","password": "${R}","n":1}`],
+    ['{"clientSecret":"abc","accessToken":"def"}', `{"clientSecret":"${R}","accessToken":"${R}"}`],
+    ['{"body":"{\\"api_key\\":\\"abc123\\"}"}', `{"body":"{\\"api_key\\":\\"${R}\\"}"}`],
+    // URL credentials and secret query parameters.
+    ["postgres://admin:s3cr3t@db.example.com:5432/app", `postgres://admin:${R}@db.example.com:5432/app`],
+    ["redis://:p4ss@cache:6379", `redis://:${R}@cache:6379`],
+    ["https://api.example.com/v1?api_key=abc123&q=1", `https://api.example.com/v1?api_key=${R}&q=1`],
+    ["https://x.example/cb?code=1&access_token=abc123", `https://x.example/cb?code=1&access_token=${R}`],
+    ["https://maps.example.com/api?key=AIzaSyB-short&q=x", `https://maps.example.com/api?key=${R}&q=x`],
+    [
+      "https://b.s3.amazonaws.com/k?X-Amz-Signature=deadbeef&X-Amz-Date=1",
+      `https://b.s3.amazonaws.com/k?X-Amz-Signature=${R}&X-Amz-Date=1`,
+    ],
+    [
+      "https://acct.blob.core.windows.net/c/b?sv=2020&sig=abc%2Bdef",
+      `https://acct.blob.core.windows.net/c/b?sv=2020&sig=${R}`,
+    ],
+    // PEM private keys: the BEGIN and END lines stay, the body goes (to the end when cut).
+    [
+      "key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY----- done",
+      `key: -----BEGIN RSA PRIVATE KEY-----${R}-----END RSA PRIVATE KEY----- done`,
+    ],
+    [
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA",
+      `-----BEGIN OPENSSH PRIVATE KEY-----${R}`,
+    ],
   ];
 
   it.each(cases)("redacts %s", (input, expected) => {
@@ -125,8 +216,44 @@ describe("Redactor.redactString", () => {
       "The task-runner finished the risk-assessment",
       "eyJ is how base64 JSON starts",
       "plain text that is long enough to be scanned",
+      "password_hint: min 8 chars, one digit",
+      '{"max_tokens": 100, "input_tokens": 12, "tokens": 7, "token_count": 3}',
+      "https://example.com/search?q=hello&page=2#top",
+      "http://localhost:4318/v1/traces",
+      "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "request 123e4567-e89b-12d3-a456-426614174000 done",
+      "a key=value pair is how settings are written",
+      "bypass=1234567890 and compass=north",
+      "The secret of a good prompt is context.",
+      "Token usage: spoken 2024-01-01T10:00:00Z, broken https://example.com/a/long/path",
+      "a token 1234567890abcdefgh in prose is not a header",
     ]) {
       expect(defaultRedactor.redactString(s)).toBe(s);
+    }
+  });
+
+  it("judges a key in text by the same rules as an object's key", () => {
+    // Labels before ":" may have several words; before "=" the key is one word.
+    expect(defaultRedactor.redactString("API key: abc123def, then more")).toBe(`API key: ${R}, then more`);
+    expect(defaultRedactor.redactString("Password policy: min 8 chars, one digit")).toBe(
+      "Password policy: min 8 chars, one digit",
+    );
+    expect(defaultRedactor.redactString("user bob pwd=hunter2 host=db")).toBe(`user bob pwd=${R} host=db`);
+    // A RegExp key applies to text too, and so do keys given as strings.
+    const custom = new Redactor({ keys: [/^x-internal-/i, "ssn"] });
+    expect(custom.redactString("X-Internal-Route: blue-green-2 and ssn: 123-45-6789")).toBe(
+      `X-Internal-Route: ${R} and ssn: ${R}`,
+    );
+  });
+
+  it("redacts the value of key= outside a query string only when it holds a secret", () => {
+    expect(defaultRedactor.redactString("config key=sk-abcdefghijklmnopqrstuvwxyz")).toBe(`config key=${R}`);
+  });
+
+  it("gives the same text when run again on its own output", () => {
+    for (const [input] of cases) {
+      const once = defaultRedactor.redactString(input);
+      expect(defaultRedactor.redactString(once), input).toBe(once);
     }
   });
 
@@ -151,10 +278,32 @@ describe("Redactor.redactString", () => {
     expect(redactor.redactString("Bearer abc123DEF456ghi789")).toBe("Bearer <$&>");
   });
 
+  it("finds custom string keys in key=value text too, with or without the built-in rules", () => {
+    expect(new Redactor({ keys: ["ssn"] }).redactString("customer ssn=123-45-6789 ok")).toBe(
+      `customer ssn=${R} ok`,
+    );
+    const only = new Redactor({ defaults: false, keys: ["Customer-Email"] });
+    expect(only.redactString('{"customer_email": "a@example.com", "password": "p"}')).toBe(
+      `{"customer_email": "${R}", "password": "p"}`,
+    );
+    expect(only.shortStringsSafe).toBe(true);
+  });
+
   it("keeps only custom patterns with defaults: false", () => {
     const redactor = new Redactor({ defaults: false, patterns: [/secret-\w+/] });
     expect(redactor.redactString("sk-abcdefghijklmnopqrstuvwxyz")).toBe("sk-abcdefghijklmnopqrstuvwxyz");
     expect(redactor.redactString("x secret-abc")).toBe(`x ${R}`);
+  });
+});
+
+describe("Redactor.redactName", () => {
+  it("redacts like redactString and answers the same on repeated calls", () => {
+    const redactor = new Redactor();
+    const name = "fetch https://api.example.com/v1?api_key=abc123";
+    for (let i = 0; i < 3; i++)
+      expect(redactor.redactName(name)).toBe(`fetch https://api.example.com/v1?api_key=${R}`);
+    expect(redactor.redactName("summarize")).toBe("summarize");
+    expect(new Redactor(false).redactName(name)).toBe(name);
   });
 });
 
@@ -203,6 +352,50 @@ describe("sanitize: redaction", () => {
       $type: "Map",
       size: 1,
       entries: [["password", R]],
+    });
+  });
+
+  it("redacts [name, value] pairs under a secret name, as headers given as entries", () => {
+    const headers = [
+      ["content-type", "application/json"],
+      ["x-api-key", "k-123"],
+      ["Authorization", "whatever"],
+    ];
+    expect(sanitize({ headers })).toEqual({
+      headers: [
+        ["content-type", "application/json"],
+        ["x-api-key", R],
+        ["Authorization", R],
+      ],
+    });
+    // Only pairs: a list of words stays as it is.
+    expect(sanitize(["password", "token", "secret"])).toEqual(["password", "token", "secret"]);
+  });
+
+  it("cuts a Buffer's hex preview before a secret its bytes hold as text", () => {
+    const body = Buffer.from("password=hunter2-and-more&user=bob");
+    const out = sanitize(body) as { $type: string; bytes: number; hex: string };
+    expect(out.$type).toBe("Buffer");
+    expect(out.bytes).toBe(body.length);
+    expect(out.hex).toBe(`${Buffer.from("password=").toString("hex")}${R}`);
+    expect(Buffer.from(out.hex.slice(0, -R.length), "hex").toString()).not.toContain("hunter2");
+    // A secret starting inside the preview is seen whole, even when it runs past it.
+    const late = Buffer.from(`${"x".repeat(20)} Bearer abcdefghij0123456789abcdef`);
+    expect((sanitize(late) as { hex: string }).hex).toBe(
+      `${Buffer.from(`${"x".repeat(20)} Bearer `).toString("hex")}${R}`,
+    );
+    const plainBytes = Buffer.from("an ordinary request body, no secrets in it");
+    expect((sanitize(plainBytes) as { hex: string }).hex).toBe(plainBytes.toString("hex", 0, 32));
+  });
+
+  it("cuts a byte array's preview before a secret", () => {
+    const bytes = new TextEncoder().encode("key sk-abcdefghijklmnopqrstuvwxyz0123");
+    const out = sanitize(bytes) as { preview: Array<number | string> };
+    expect(out.preview).toEqual([...bytes.slice(0, 4)].concat([R] as never[]));
+    expect(sanitize(new Uint8Array([1, 2, 3]))).toEqual({
+      $type: "Uint8Array",
+      length: 3,
+      preview: [1, 2, 3],
     });
   });
 

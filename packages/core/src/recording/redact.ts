@@ -1,8 +1,17 @@
+import { KeyValueText } from "./key-values.js";
+import {
+  builtinPasses,
+  normalizeKey,
+  SECRET_SUFFIXES,
+  SECRET_WORDS,
+  type SecretPass,
+} from "./secret-rules.js";
+
 /** Options for a {@link Redactor}: extra rules on top of (or instead of) the built-in ones. */
 export interface RedactOptions {
   /**
-   * Extra key rules: a string matches a key case-insensitively after removing "-", "_" and spaces;
-   * a RegExp is tested on the raw key.
+   * Extra key rules: a string matches a key case-insensitively after removing "-", "_", "." and
+   * spaces; a RegExp is tested on the raw key. Both apply to object keys and to `key=value` text.
    */
   keys?: Array<string | RegExp>;
   /** Extra value patterns (global or not); every match inside a string is replaced. */
@@ -18,75 +27,21 @@ export type RedactConfig = boolean | RedactOptions;
 
 const DEFAULT_REPLACEMENT = "[redacted]";
 
-/** Built-in secret keys, already normalised (lower case, no "-", "_" or spaces). */
-const SECRET_KEYS = [
-  "apikey",
-  "xapikey",
-  "password",
-  "passwd",
-  "passphrase",
-  "secret",
-  "clientsecret",
-  "authorization",
-  "proxyauthorization",
-  "cookie",
-  "setcookie",
-  "token",
-  "accesstoken",
-  "refreshtoken",
-  "idtoken",
-  "authtoken",
-  "bearertoken",
-  "sessiontoken",
-  "csrftoken",
-  "privatekey",
-  "credentials",
-  "credential",
-];
-
 /**
- * Suffixes that catch names like `githubToken` or `dbPassword`. Usage counters (`maxTokens`,
- * `inputTokens`) end in "tokens", so they stay visible.
+ * Strings shorter than this are not scanned for secrets: most values are short, and scanning them all
+ * would cost every call. A secret in such a string is still caught by its key.
  */
-const SECRET_SUFFIXES = ["token", "secret", "password", "apikey"];
+const MIN_SCANNED_LENGTH = 16;
 
-/**
- * No built-in pattern can match fewer characters than this, so shorter strings (most values) skip the
- * regex entirely. The patterns below are sized so this stays true.
- */
-const MIN_SECRET_LENGTH = 16;
-
-/**
- * All built-in value patterns in one alternation, so a string is scanned once. Only the first
- * alternative has a capture group: the auth scheme word, kept so the record still says which scheme
- * was used. Its token must contain a digit, an upper-case letter or a symbol after the first
- * character, so prose like "Basic authentication" is left alone.
- */
-const BUILTIN_PATTERN = new RegExp(
-  [
-    String.raw`\b(Bearer|bearer|BEARER|Basic|basic|BASIC)[ \t]+[A-Za-z0-9._~+/-](?=[A-Za-z0-9._~+/-]*[0-9A-Z_~+/])[A-Za-z0-9._~+/-]{9,}=*`,
-    String.raw`\bsk-[A-Za-z0-9_-]{20,}`,
-    String.raw`\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`,
-    String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-    String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}`,
-    String.raw`\bgithub_pat_[A-Za-z0-9_]{22,}`,
-    String.raw`\bxox[abprs]-[A-Za-z0-9-]{11,}`,
-    String.raw`\bAIza[0-9A-Za-z_-]{35}`,
-  ].join("|"),
-  "g",
-);
-
-/** Bounds the key cache: objects used as dictionaries would otherwise grow it without end. */
-const KEY_CACHE_SIZE = 1024;
+/** Bounds the key and name caches: objects used as dictionaries would otherwise grow them without end. */
+const CACHE_SIZE = 1024;
 const MAX_CACHED_KEY_LENGTH = 64;
-
-function normalizeKey(key: string): string {
-  return key.toLowerCase().replace(/[-_ ]/g, "");
-}
+const MAX_CACHED_NAME_LENGTH = 256;
 
 /**
  * Decides what must not be recorded: values stored under secret-looking keys, and secret-looking parts
- * of strings (API keys, bearer tokens, JWTs, cloud credentials).
+ * of strings (API keys, auth headers, JWTs, cloud credentials, URL passwords, `password=` text, JSON
+ * text with secret keys, PEM private keys). The rules are listed in `secret-rules.ts`.
  */
 export class Redactor {
   /** false when built from `false`: every method then returns its input unchanged. */
@@ -96,11 +51,17 @@ export class Redactor {
   readonly #builtin: boolean;
   readonly #keys: Set<string>;
   readonly #keyPatterns: RegExp[];
+  /** The built-in value rules (see secret-rules.ts). */
+  readonly #passes: SecretPass[];
+  /** Finds `key=value` text with a secret key; undefined when no key rule is on. */
+  readonly #keyValues: KeyValueText | undefined;
   readonly #patterns: RegExp[];
-  // Keys repeat across calls (same argument shapes), so the normalise-and-match work is done once.
+  // Keys and names repeat across calls (same argument shapes, same nodes), so each is checked once.
   readonly #keyCache = new Map<string, boolean>();
-  readonly #replaceAuth: (match: string, scheme: string | undefined) => string;
+  readonly #nameCache = new Map<string, string>();
+  readonly #replaceKept: (match: string, ...args: unknown[]) => string;
   readonly #replaceAll: () => string;
+  readonly #isSecretKey: (key: string) => boolean;
 
   /** @param config `true`/undefined: built-in rules; `false`: no redaction; an object: see {@link RedactOptions}. */
   constructor(config: RedactConfig = true) {
@@ -108,25 +69,45 @@ export class Redactor {
     this.enabled = config !== false;
     this.replacement = options.replacement ?? DEFAULT_REPLACEMENT;
     this.#builtin = this.enabled && options.defaults !== false;
-    this.#keys = new Set(this.#builtin ? SECRET_KEYS : []);
+    this.#keys = new Set(this.#builtin ? SECRET_WORDS : []);
     this.#keyPatterns = [];
     for (const rule of options.keys ?? []) {
       if (typeof rule === "string") this.#keys.add(normalizeKey(rule));
       else this.#keyPatterns.push(rule);
     }
+    this.#passes = this.#builtin ? builtinPasses() : [];
+    const anyKeys = this.#keys.size > 0 || this.#keyPatterns.length > 0 || this.#builtin;
+    // A RegExp key cannot be summed up by its last letters: then every key before a separator is judged.
+    const keyEnds =
+      this.#keyPatterns.length > 0 ? undefined : [...this.#keys, ...(this.#builtin ? SECRET_SUFFIXES : [])];
+    this.#keyValues = this.enabled && anyKeys ? new KeyValueText(keyEnds) : undefined;
     // replace() only replaces every match with a global RegExp; copying keeps the caller's object intact.
     this.#patterns = (options.patterns ?? []).map((p) =>
       p.global ? p : new RegExp(p.source, `${p.flags}g`),
     );
     const replacement = this.replacement;
     // Functions rather than strings, so a replacement containing "$&" or "$1" stays literal.
-    this.#replaceAuth = (_match, scheme) => (scheme ? `${scheme} ${replacement}` : replacement);
+    this.#replaceKept = (match, ...args) => {
+      // (match, ...groups, offset, string, named groups): see SecretPass for the names.
+      const named = args[args.length - 1] as Record<string, string | undefined>;
+      const tk = named.tk;
+      if (tk !== undefined) {
+        // "oken" of the word Token (or TOKEN), not of "spoken" or "broken".
+        const text = args[args.length - 2] as string;
+        const offset = args[args.length - 3] as number;
+        const word = text.charCodeAt(offset - 1) === 84 && !isWordChar(text.charCodeAt(offset - 2));
+        return word ? tk + replacement : match;
+      }
+      const kept = named.sc ?? named.pre;
+      return kept === undefined ? replacement : kept + replacement;
+    };
+    this.#isSecretKey = (key) => this.isSecretKey(key);
     this.#replaceAll = () => replacement;
   }
 
   /**
-   * true when no rule can match a string shorter than 16 characters (no custom value patterns), so
-   * short strings may be recorded without running any regex.
+   * true when strings shorter than 16 characters are recorded without a scan (no custom value
+   * patterns), so a caller may skip them without calling {@link redactString}.
    */
   get shortStringsSafe(): boolean {
     return this.#patterns.length === 0;
@@ -139,7 +120,7 @@ export class Redactor {
     if (cached !== undefined) return cached;
     const secret = this.#matchKey(key);
     if (key.length <= MAX_CACHED_KEY_LENGTH) {
-      if (this.#keyCache.size >= KEY_CACHE_SIZE) this.#keyCache.clear();
+      if (this.#keyCache.size >= CACHE_SIZE) this.#keyCache.clear();
       this.#keyCache.set(key, secret);
     }
     return secret;
@@ -149,9 +130,32 @@ export class Redactor {
   redactString(s: string): string {
     if (!this.enabled) return s;
     let out = s;
-    if (this.#builtin && s.length >= MIN_SECRET_LENGTH) out = out.replace(BUILTIN_PATTERN, this.#replaceAuth);
+    if (s.length >= MIN_SCANNED_LENGTH) {
+      for (const pass of this.#passes) {
+        if (pass.needles === undefined || contains(out, pass.needles))
+          out = out.replace(pass.pattern, this.#replaceKept);
+      }
+      if (this.#keyValues !== undefined)
+        out = this.#keyValues.redact(out, this.#isSecretKey, this.replacement);
+    }
     for (const pattern of this.#patterns) out = out.replace(pattern, this.#replaceAll);
     return out;
+  }
+
+  /**
+   * {@link redactString} for names (of sessions, calls, events), remembered per distinct name: the
+   * same few names come back on every call.
+   */
+  redactName(name: string): string {
+    if (!this.enabled) return name;
+    const cached = this.#nameCache.get(name);
+    if (cached !== undefined) return cached;
+    const redacted = this.redactString(name);
+    if (name.length <= MAX_CACHED_NAME_LENGTH) {
+      if (this.#nameCache.size >= CACHE_SIZE) this.#nameCache.clear();
+      this.#nameCache.set(name, redacted);
+    }
+    return redacted;
   }
 
   #matchKey(key: string): boolean {
@@ -167,6 +171,15 @@ export class Redactor {
     }
     return false;
   }
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function contains(s: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (s.includes(needle)) return true;
+  return false;
 }
 
 /** The redactor used when none is configured: built-in rules only. */

@@ -118,11 +118,7 @@ class Walker {
     const room = Math.max(this.limits.maxPayloadBytes - this.bytes, 32);
     const limit = Math.min(this.limits.maxStringLength, room);
     if (s.length <= limit) return this.leaf(this.redactor.redactString(s));
-    const head = this.redactor.redactString(s.slice(0, limit + REDACT_OVERLAP));
-    let keep = Math.min(limit, head.length);
-    const last = head.charCodeAt(keep - 1);
-    if (last >= 0xd800 && last <= 0xdbff) keep--; // do not split a surrogate pair
-    return this.leaf(`${head.slice(0, keep)}…[+${s.length - keep} chars]`);
+    return this.leaf(cutString(s, limit, this.redactor));
   }
 
   /** Whether a value under this key is a secret; a key too long to be a name is judged by its ends. */
@@ -152,7 +148,10 @@ class Walker {
     if (builtin === "regexp") return this.string(regexpText(value as RegExp));
     if (builtin === "binary") {
       this.bytes += 24 * ITEM_COST; // the fields, and up to 16 preview numbers or 64 hex digits
-      return binary(value as ArrayBufferView);
+      return binary(value as ArrayBufferView, {
+        shown: (bytes, count) => bytesBeforeSecret(bytes, count, this.redactor),
+        marker: this.redactor.replacement,
+      });
     }
     if (builtin === "promise" || builtin === "WeakMap" || builtin === "WeakSet") {
       return this.leaf(builtin === "promise" ? "[Promise]" : `[${builtin}]`);
@@ -225,8 +224,13 @@ class Walker {
     const total = arrayLength(src);
     const limit = Math.min(total, this.limits.maxArrayLength);
     const out: unknown[] = [];
+    // A [name, value] pair (headers as entries: [["x-api-key", key]]) is redacted like a property.
+    const first = total === 2 ? read(src, 0) : undefined;
+    const pair = typeof first === "string" && this.redactor.isSecretKey(first);
     for (let i = 0; i < limit && this.bytes <= this.ceiling; i++)
-      out.push(this.walk(read(src, i), depth + 1) ?? null);
+      out.push(
+        pair && i === 1 ? this.leaf(this.redactor.replacement) : (this.walk(read(src, i), depth + 1) ?? null),
+      );
     return this.more(out, total);
   }
 
@@ -295,6 +299,50 @@ class Walker {
     const copy = this.walk(error, 0);
     return { name: "NonError", message: typeof copy === "string" ? copy : String(JSON.stringify(copy)) };
   }
+}
+
+/**
+ * How many of the first `count` bytes a preview may show: all of them, or those before the first
+ * secret that the bytes hold as text (a request body or a header block in a Buffer). The text is read
+ * a little past the preview, so a secret that starts inside it is recognised whole.
+ */
+function bytesBeforeSecret(bytes: Buffer, count: number, redactor: Redactor): number {
+  const shown = Math.min(bytes.length, count);
+  if (!redactor.enabled || shown === 0) return shown;
+  // latin1 maps each byte to one character, so offsets in the text are offsets in the bytes.
+  const text = bytes.toString("latin1", 0, Math.min(bytes.length, count + REDACT_OVERLAP));
+  const redacted = redactor.redactString(text);
+  if (redacted === text) return shown;
+  let i = 0;
+  while (i < shown && text.charCodeAt(i) === redacted.charCodeAt(i)) i++;
+  return i;
+}
+
+/**
+ * The head of a string longer than `limit`, redacted, with a marker saying how much was cut. Secrets
+ * are looked for a little past the cut, so one straddling it is still caught whole. The result is a
+ * flat copy: a slice would keep the whole original string alive for as long as the record lives.
+ */
+export function cutString(s: string, limit: number, redactor: Redactor): string {
+  const head = redactor.redactString(s.slice(0, limit + REDACT_OVERLAP));
+  let keep = Math.min(limit, head.length);
+  const last = head.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep--; // do not split a surrogate pair
+  return flatten(`${head.slice(0, keep)}…[+${s.length - keep} chars]`);
+}
+
+/** A copy of `s` that shares no memory with the string it was sliced from. */
+function flatten(s: string): string {
+  return Buffer.from(s, "utf16le").toString("utf16le");
+}
+
+/**
+ * A session, call or event name as recorded: redacted like any string, and cut like a long string
+ * value (names are text users control: a prompt used as a name must not cost megabytes per call).
+ */
+export function sanitizeName(name: string, { limits, redactor }: SanitizeOptions): string {
+  if (name.length <= limits.maxStringLength) return redactor.redactName(name);
+  return cutString(name, limits.maxStringLength, redactor);
 }
 
 let pool: Walker | undefined;

@@ -10,7 +10,13 @@ import {
 } from "../internal/semconv.js";
 import type { NodeDef } from "../nodes/options.js";
 import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
-import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeError } from "../recording/sanitize.js";
+import {
+  type SanitizeOptions,
+  sanitize,
+  sanitizeAttributes,
+  sanitizeError,
+  sanitizeName,
+} from "../recording/sanitize.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
 import { trackStore } from "../stores/registry.js";
@@ -68,7 +74,7 @@ export class SessionState {
     this.#shortStrings = settings.sanitize.redactor.shortStringsSafe;
     this.id = newSessionId();
     this.name = name;
-    this.root = new LiveRecord(0, null, this.id, name, "session", now(), undefined);
+    this.root = new LiveRecord(0, null, this.id, this.#name(name), "session", now(), undefined);
     if (attributes) mergeAttributes(this.root, sanitizeAttributes(attributes, this.sanitize));
     this.tree = new CallTree(this.root);
     this.tree.writer = this.meta;
@@ -114,12 +120,12 @@ export class SessionState {
 
   startCall(parent: LiveRecord, def: NodeDef, name: string, args: unknown[]): LiveRecord {
     const input = this.recording && this.recordInput && def.recordInput ? this.#copyArgs(args) : undefined;
-    const record = new LiveRecord(this.#next++, parent, this.id, name, def.kind, now(), input);
+    const record = new LiveRecord(this.#next++, parent, this.id, this.#name(name), def.kind, now(), input);
     // A tool, agent or flow called under another name (a flow step, `rt.callWith({ name })`) keeps
     // its own name where the GenAI conventions look for it.
     if (name !== def.name) {
       const key = GEN_AI_NAME_OF[def.kind];
-      if (key !== undefined) mergeAttributes(record, { [key]: def.name });
+      if (key !== undefined) mergeAttributes(record, { [key]: this.#name(def.name) });
     }
     if (!this.recording) {
       // No records are kept, but a traced session still gets a span per call.
@@ -136,6 +142,15 @@ export class SessionState {
       }
     }
     return record;
+  }
+
+  /**
+   * A name as recorded: redacted and cut like a string value. Every output (file, spans, viewer, exports)
+   * reads names from the records, so this is the one place they are cleaned. Names repeat on every
+   * call, so short ones skip it (as short argument strings do) and the rest are remembered per name.
+   */
+  #name(name: string): string {
+    return name.length < 16 && this.#shortStrings ? name : sanitizeName(name, this.sanitize);
   }
 
   // Most arguments are a few numbers and short strings: those need no copy, no walk and no
@@ -178,8 +193,9 @@ export class SessionState {
     }
   }
 
-  event(record: CallRecord, name: string, data: unknown): void {
+  event(record: CallRecord, rawName: string, data: unknown): void {
     if (!this.recording && this.tracer === undefined) return;
+    const name = this.#name(rawName);
     const event =
       data === undefined ? { name, time: now() } : { name, time: now(), data: sanitize(data, this.sanitize) };
     if (!this.recording) {

@@ -16,6 +16,18 @@ describe("setupTracing's options", () => {
     expect(() => tracesUrl("not a url")).toThrow(InvalidOptionsError);
   });
 
+  it("puts /v1/traces before a query string", () => {
+    expect(tracesUrl("https://otlp.example.com/?api-key=abc")).toBe(
+      "https://otlp.example.com/v1/traces?api-key=abc",
+    );
+    expect(tracesUrl("https://otlp.example.com/otlp/?api-key=abc")).toBe(
+      "https://otlp.example.com/otlp/v1/traces?api-key=abc",
+    );
+    expect(tracesUrl("https://otlp.example.com/v1/traces?api-key=abc")).toBe(
+      "https://otlp.example.com/v1/traces?api-key=abc",
+    );
+  });
+
   it("reads the OTLP environment variables", () => {
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
     expect(tracesUrl(undefined)).toBe("http://collector:4318/v1/traces");

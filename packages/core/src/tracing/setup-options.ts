@@ -55,6 +55,13 @@ export function tracesUrl(endpoint: string | undefined): string {
       `setupTracing: the OTLP endpoint ${JSON.stringify(url)} is not a URL; expected something like "http://localhost:4318".`,
     );
   }
+  if (/[?#]/.test(url)) {
+    // The path goes before a query string (`?api-key=...`), not after it.
+    const parsed = new URL(url);
+    const path = parsed.pathname.replace(/\/+$/, "");
+    if (!path.endsWith(TRACES_PATH)) parsed.pathname = `${path}${TRACES_PATH}`;
+    return parsed.href;
+  }
   const base = url.replace(/\/+$/, "");
   return base.endsWith(TRACES_PATH) ? base : `${base}${TRACES_PATH}`;
 }
