@@ -7,8 +7,9 @@ import { logger } from "../internal/logger.js";
  */
 export const fsCalls = {
   open: (file: string): number => openSync(file, "a"),
-  write: (fd: number, data: Buffer, offset: number): number =>
-    writeSync(fd, data, offset, data.length - offset),
+  /** Writes `data` at the end of the file; returns how many bytes the disk took. */
+  write: (fd: number, data: string | Buffer): number =>
+    typeof data === "string" ? writeSync(fd, data) : writeSync(fd, data),
   close: (fd: number): void => closeSync(fd),
   mkdir: (dir: string): void => {
     mkdirSync(dir, { recursive: true });
@@ -38,25 +39,20 @@ const ADVICE: Record<string, string> = {
 };
 
 // Session files kept open between writes, so a session that writes every turn does not reopen its
-// file each time. Beyond this many, files are opened for each write and closed again.
+// file each time; closed when the session ends. At most this many stay open: opening one more
+// closes the one opened longest ago (a session left running forever cannot pin descriptors).
 const MAX_OPEN = 256;
-let openFiles = 0;
-
-// Files of sessions that were dropped without ending: their descriptors are closed when collected.
-const unclosed = new FinalizationRegistry<SessionFile>((file) => {
-  file.ended = true;
-  closeFile(file);
-});
+const openFiles = new Set<SessionFile>();
 
 function closeFile(file: SessionFile): void {
   if (file.fd < 0) return;
+  openFiles.delete(file);
   try {
     fsCalls.close(file.fd);
   } catch {
     // Already gone: nothing to release.
   }
   file.fd = -1;
-  openFiles--;
 }
 
 function codeOf(error: unknown): string {
@@ -92,11 +88,6 @@ export class SessionFile {
     this.path = path;
     this.id = id;
   }
-}
-
-/** Closes the file's descriptor when `owner` (the session's writer) is collected without ending. */
-export function register(owner: object, file: SessionFile): void {
-  unclosed.register(owner, file, file);
 }
 
 const inOutage = new Set<DirSink>();
@@ -147,17 +138,17 @@ export class DirSink {
       return false;
     }
     if (this.#failing && Date.now() >= this.#retryAt) this.retry();
-    const data = Buffer.from(final === undefined ? text : text + final);
+    const data = final === undefined ? text : text + final;
     if (!this.#failing) {
-      const written = this.#write(file, data);
-      if (written === data.length) {
+      const rest = this.#write(file, data);
+      if (rest === undefined) {
         if (file.ended) closeFile(file);
         return true;
       }
       if (this.#broken) return false;
-      return this.#hold(file, data.subarray(written), written > 0, lines, calls, final);
+      return this.#hold(file, rest, rest.length < Buffer.byteLength(data), lines, calls, final);
     }
-    return this.#hold(file, data, false, lines, calls, final);
+    return this.#hold(file, Buffer.from(data), false, lines, calls, final);
   }
 
   /** The session ended: its file is closed once nothing of it waits. */
@@ -174,24 +165,31 @@ export class DirSink {
     this.#touched.add(file);
   }
 
-  // Writes all of `data` (or as much as the disk takes) and returns how many bytes were written.
+  // Writes all of `data`; returns what the disk did not take (undefined when it took everything).
   // A failure is recorded on the sink (an outage begins, or the directory is broken).
-  #write(file: SessionFile, data: Buffer): number {
-    let offset = 0;
+  #write(file: SessionFile, data: string | Buffer): Buffer | undefined {
+    let rest: Buffer | undefined;
     try {
       if (file.fd < 0) this.#openFile(file);
-      while (offset < data.length) {
-        const n = fsCalls.write(file.fd, data, offset);
-        if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
-        offset += n;
+      if (typeof data === "string") {
+        // The usual case: one write of the whole string, no copy into a Buffer of our own.
+        const n = fsCalls.write(file.fd, data);
+        if (n === Buffer.byteLength(data)) return undefined;
+        rest = Buffer.from(data).subarray(n);
+      } else {
+        rest = data;
       }
-      if (openFiles > MAX_OPEN) closeFile(file);
-      return offset;
+      while (rest.length > 0) {
+        const n = fsCalls.write(file.fd, rest);
+        if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
+        rest = rest.subarray(n);
+      }
+      return undefined;
     } catch (error) {
       // Reopen on the next try: the file may be replaced, or the directory made again.
       closeFile(file);
       this.#failed(error);
-      return offset;
+      return rest ?? (typeof data === "string" ? Buffer.from(data) : data);
     }
   }
 
@@ -208,7 +206,8 @@ export class DirSink {
       fsCalls.mkdir(this.dir);
       file.fd = fsCalls.open(file.path);
     }
-    openFiles++;
+    if (openFiles.size >= MAX_OPEN) closeFile(openFiles.values().next().value!);
+    openFiles.add(file);
   }
 
   #hold(
@@ -314,10 +313,10 @@ export class DirSink {
     for (;;) {
       while (file.held.length > 0) {
         const data = file.held[0]!;
-        const written = this.#write(file, data);
-        this.#heldBytes -= written;
-        if (written < data.length) {
-          file.held[0] = data.subarray(written);
+        const rest = this.#write(file, data);
+        this.#heldBytes -= data.length - (rest?.length ?? 0);
+        if (rest !== undefined) {
+          file.held[0] = rest;
           return false;
         }
         file.held.shift();

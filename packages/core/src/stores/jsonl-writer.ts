@@ -1,4 +1,3 @@
-import { now } from "../internal/clock.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import {
@@ -9,7 +8,7 @@ import {
   sessionEndLine,
   sessionLine,
 } from "../recording/wire.js";
-import { type DirSink, register, type SessionFile } from "./jsonl-sink.js";
+import type { DirSink, SessionFile } from "./jsonl-sink.js";
 import type { SessionWriter, Store } from "./store.js";
 
 /**
@@ -18,10 +17,13 @@ import type { SessionWriter, Store } from "./store.js";
  * microtask) still has its calls on disk as they finish. docs/format.md states the bound.
  */
 export const FLUSH_CHARS = 64 * 1024;
+/**
+ * Finished calls are made into lines (and so counted against `FLUSH_CHARS`) this many at a time:
+ * one loop over the batch costs less than a line made at each call's end.
+ */
+export const MEASURE_CALLS = 256;
 /** Calls started and still running that wait to be written at most (each becomes a `start` line). */
 export const FLUSH_CALLS = 4096;
-/** Lines wait at most this long when calls keep ending within one long event-loop turn. */
-export const FLUSH_AGE_MS = 1000;
 
 // Writers with lines not yet on disk. At exit, whatever is left is written synchronously, so even
 // a script that calls process.exit() loses nothing.
@@ -45,12 +47,16 @@ export class JsonlWriter implements SessionWriter {
   readonly owner: Store;
   readonly #sink: DirSink;
   readonly #file: SessionFile;
-  // In start order: calls not yet written (a record while it runs, its `call` line once it ended
-  // as the newest item) and lines of calls already written.
+  // In start order: calls not yet written (their records; a finished one's `call` line once made)
+  // and lines of calls already written.
   #queue: Array<CallRecord | string> = [];
-  // `call` lines of queued calls that ended while not the newest item, until the batch goes out.
-  #whole: Map<CallRecord, string> | undefined;
+  // Where the queue's oldest record not yet made into a line may be.
+  #unmade = 0;
+  // Calls of this batch already made into lines (to forget them if the batch is dropped).
+  #made: CallRecord[] = [];
+  // Characters of the lines made so far, finished calls not yet made into lines, calls running.
   #chars = 0;
+  #finished = 0;
   #running = 0;
   #calls = 0;
   #final: string | undefined;
@@ -60,7 +66,6 @@ export class JsonlWriter implements SessionWriter {
   #dropped: WeakSet<CallRecord> | undefined;
   #dirty = false;
   #scheduled = false;
-  #since = 0;
   readonly #onTurn = () => {
     this.#scheduled = false;
     this.flush();
@@ -71,15 +76,12 @@ export class JsonlWriter implements SessionWriter {
     this.owner = owner;
     const writer = tree.writer ?? { pid: process.pid, host: "" };
     this.#file = sink.open(path, tree.root.sessionId, sessionLine(tree.root, writer.pid, writer.host));
-    register(this, this.#file);
     this.#open.add(tree.root);
   }
 
   #touch(): void {
-    if (this.#dirty) return;
     this.#dirty = true;
     dirty.add(this);
-    this.#since = now();
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#onTurn);
@@ -89,7 +91,7 @@ export class JsonlWriter implements SessionWriter {
   #line(line: string): void {
     this.#queue.push(line);
     this.#chars += line.length + 1;
-    this.#touch();
+    if (!this.#dirty) this.#touch();
     if (this.#chars >= FLUSH_CHARS) this.flush();
   }
 
@@ -100,7 +102,7 @@ export class JsonlWriter implements SessionWriter {
     }
     this.#queue.push(record);
     this.#calls++;
-    this.#touch();
+    if (!this.#dirty) this.#touch();
     if (++this.#running >= FLUSH_CALLS) this.flush();
   }
 
@@ -108,37 +110,51 @@ export class JsonlWriter implements SessionWriter {
     if (this.#open.delete(record)) {
       this.#calls++;
       this.#line(endLine(record));
-    } else {
-      if (this.#dropped?.has(record)) return;
-      // Still queued: made into its `call` line now, so the batch's size is known.
-      const line = callLine(record);
-      const queue = this.#queue;
-      const last = queue.length - 1;
-      if (queue[last] === record) {
-        queue[last] = line;
-      } else {
-        this.#whole ??= new Map();
-        this.#whole.set(record, line);
-      }
-      this.#running--;
-      this.#chars += line.length + 1;
-      if (this.#chars >= FLUSH_CHARS) {
-        this.flush();
-        return;
-      }
+      return;
     }
-    if (this.#dirty && record.end! - this.#since > FLUSH_AGE_MS) this.flush();
+    if (this.#dropped?.has(record)) return;
+    // Still queued: it goes out whole. Lines are made a batch at a time.
+    this.#running--;
+    if (++this.#finished >= MEASURE_CALLS) this.#make();
+  }
+
+  // Makes the finished calls' lines, from the oldest record still queued, and counts them.
+  #make(): void {
+    this.#finished = 0;
+    const queue = this.#queue;
+    let chars = this.#chars;
+    let oldest = -1;
+    for (let i = this.#unmade; i < queue.length; i++) {
+      const item = queue[i]!;
+      if (typeof item === "string") continue;
+      if (item.end === undefined) {
+        if (oldest < 0) oldest = i;
+        continue;
+      }
+      const line = callLine(item);
+      queue[i] = line;
+      this.#made.push(item);
+      chars += line.length + 1;
+    }
+    this.#unmade = oldest < 0 ? queue.length : oldest;
+    this.#chars = chars;
+    if (chars >= FLUSH_CHARS) this.flush();
+  }
+
+  // A call's line is already made or written (its event or attributes need a line of their own),
+  // unless it still waits in the queue as a record, carrying them.
+  #needsLine(record: CallRecord): boolean {
+    if (this.#open.has(record)) return true;
+    if (record.end === undefined || this.#dropped?.has(record)) return false;
+    return !this.#queue.includes(record, this.#unmade);
   }
 
   event(record: CallRecord, event: CallEvent): void {
-    // A call still queued and running carries its events in its line.
-    if (!this.#open.has(record) && (record.end === undefined || this.#dropped?.has(record))) return;
-    this.#line(eventLine(record, event));
+    if (this.#needsLine(record)) this.#line(eventLine(record, event));
   }
 
   attributes(record: CallRecord, changed: Record<string, unknown>): void {
-    if (!this.#open.has(record) && (record.end === undefined || this.#dropped?.has(record))) return;
-    this.#line(attributesLine(record, changed));
+    if (this.#needsLine(record)) this.#line(attributesLine(record, changed));
   }
 
   closed(root: CallRecord): void {
@@ -154,12 +170,12 @@ export class JsonlWriter implements SessionWriter {
     this.#dirty = false;
     dirty.delete(this);
     const queue = this.#queue;
-    const whole = this.#whole;
+    const made = this.#made;
     const calls = this.#calls;
     const final = this.#final;
     this.#queue = [];
-    this.#whole = undefined;
-    this.#chars = this.#running = this.#calls = 0;
+    this.#made = [];
+    this.#unmade = this.#chars = this.#finished = this.#running = this.#calls = 0;
     this.#final = undefined;
     if (this.#file.gone) {
       // Nothing of this session can be written (see DirSink): only count what is lost.
@@ -170,20 +186,19 @@ export class JsonlWriter implements SessionWriter {
     for (const item of queue) {
       if (typeof item === "string") {
         text += `${item}\n`;
-      } else if (item.end === undefined) {
-        text += `${callLine(item)}\n`;
-        this.#open.add(item);
       } else {
-        text += `${whole?.get(item) ?? callLine(item)}\n`;
+        text += `${callLine(item)}\n`;
+        if (item.end === undefined) this.#open.add(item);
       }
     }
-    if (!this.#sink.append(this.#file, text, queue.length, calls, final)) this.#forget(queue);
+    if (!this.#sink.append(this.#file, text, queue.length, calls, final)) this.#forget(queue, made);
   }
 
   // The batch was dropped: later lines must not name its calls (their ends, events, children).
-  #forget(queue: Array<CallRecord | string>): void {
+  #forget(queue: Array<CallRecord | string>, made: CallRecord[]): void {
     this.#dropped ??= new WeakSet();
     const dropped = this.#dropped;
+    for (const record of made) dropped.add(record);
     for (const item of queue) {
       if (typeof item === "string") continue;
       dropped.add(item);
