@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
 import { readSessionFile } from "../recording/read-file.js";
-import { fsCalls, outageLimits } from "./jsonl-sink.js";
+import { exitOutages, fsCalls, outageLimits } from "./jsonl-sink.js";
 
 const real = { ...fsCalls };
 const defaults = { ...outageLimits };
@@ -22,9 +22,11 @@ beforeEach(() => {
   outageLimits.firstRetryMs = 20;
   outageLimits.maxRetryMs = 50;
 });
-afterEach(() => {
+afterEach(async () => {
   Object.assign(fsCalls, real);
   Object.assign(outageLimits, defaults);
+  // No outage outlives its test: every store tries its directory again, now that writes work.
+  await rt.flush();
   rt.configure({ logger: { warn: console.warn, error: console.error } });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -231,6 +233,36 @@ describe("a directory that stops taking writes (ENOSPC)", () => {
     expect(warnings).toHaveLength(2);
     expect(warnings[1]).toContain(`${second.id}: `);
     expect(warnings[1]).toContain("the whole session (no file)");
+  });
+});
+
+describe("the last try at exit", () => {
+  it("writes what it can and names only the sessions whose lines are lost", async () => {
+    const paths = new Map<number, string>();
+    fsCalls.open = (file) => {
+      const fd = real.open(file);
+      paths.set(fd, file);
+      return fd;
+    };
+    let failing: (file: string) => boolean = () => true;
+    fsCalls.write = (fd, data) => {
+      if (failing(paths.get(fd) ?? "")) throw failure("ENOSPC");
+      return real.write(fd, data);
+    };
+    const store = rt.jsonlStore({ dir: fresh() });
+    const kept = new rt.Session({ name: "kept", store });
+    await kept.run(() => rt.call(work, 1));
+    const lost = new rt.Session({ name: "lost", store });
+    await lost.run(() => rt.call(work, 2));
+    expect(warnings).toHaveLength(1);
+    // Only the second session's file still fails when the process exits.
+    failing = (file) => file === store.fileOf(lost.id);
+    exitOutages();
+    expect((await readSessionFile(store.fileOf(kept.id))).root.status).toBe("ok");
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toContain("still cannot be written (ENOSPC); lost: 3 lines (1 call) of 1 session: ");
+    expect(warnings[1]).toContain(lost.id);
+    expect(warnings[1]).not.toContain(kept.id);
   });
 });
 

@@ -321,6 +321,7 @@ export class DirSink {
         }
         file.held.shift();
       }
+      file.heldLines = file.heldCalls = 0;
       if (file.droppedLines === file.notedLines) return true;
       const lines = file.droppedLines - file.notedLines;
       const calls = file.droppedCalls - file.notedCalls;
