@@ -1,19 +1,32 @@
 import { isAbsolute, resolve } from "node:path";
-import { jsonlStore } from "../stores/jsonl.js";
+import { resolveStore } from "../config.js";
+import { ReadError } from "../errors.js";
+import { type JsonlStore, jsonlStore } from "../stores/jsonl.js";
 import { flushStores } from "../stores/registry.js";
+import type { Store } from "../stores/store.js";
 import { readSessionFile } from "./read-file.js";
 import type { CallTree } from "./tree.js";
 
 /** Options of `rt.readSession`. */
 export interface ReadSessionOptions {
-  /** Where to look for a session id. @default process.env.RUNTRACE_DIR or ".runtrace" */
+  /**
+   * Where to look for a session id.
+   * @default the directory of the configured JSONL store (`rt.configure({ store })`), else
+   * process.env.RUNTRACE_DIR or ".runtrace"
+   */
   dir?: string;
 }
 
+function isJsonl(store: Store): store is JsonlStore {
+  return typeof (store as Partial<JsonlStore>).fileOf === "function";
+}
+
 /**
- * Rebuilds a stored session's tree from its file, by path or by session id. A file cut off by a
- * crash still reads: finished calls are complete, unfinished ones `running`, the session
- * `interrupted`. Rejects with `ReadError` when there is no such session or it is not a runtrace file.
+ * Rebuilds a stored session's tree from its file, by path or by session id. An id is looked up
+ * where sessions are stored: `dir` when given, else the configured store (its directory for a
+ * JSONL store; a memory store is asked directly). A file cut off by a crash still reads: finished
+ * calls are complete, unfinished ones `running`, the session `interrupted`. Rejects with
+ * `ReadError` when there is no such session or it is not a runtrace file.
  *
  * @example
  * ```ts
@@ -27,5 +40,19 @@ export async function readSession(fileOrId: string, options: ReadSessionOptions 
   const isPath =
     fileOrId.endsWith(".jsonl") || fileOrId.includes("/") || fileOrId.includes("\\") || isAbsolute(fileOrId);
   if (isPath) return readSessionFile(resolve(fileOrId));
-  return readSessionFile(jsonlStore({ dir: options.dir }).fileOf(fileOrId));
+  if (options.dir !== undefined) return readSessionFile(jsonlStore({ dir: options.dir }).fileOf(fileOrId));
+  const store = resolveStore();
+  if (store === null) return readSessionFile(jsonlStore().fileOf(fileOrId));
+  if (isJsonl(store)) return readSessionFile(store.fileOf(fileOrId));
+  // Another kind of store (a memory store, or the application's own): it holds its sessions.
+  try {
+    return await store.readSession(fileOrId);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    throw new ReadError(
+      `rt.readSession("${fileOrId}") asked the configured store (${store.description}), which has no such session: ${problem} ` +
+        `To read a session file instead, pass its path, or its directory: rt.readSession("${fileOrId}", { dir: ${JSON.stringify(process.env.RUNTRACE_DIR ?? ".runtrace")} }).`,
+      { cause: error },
+    );
+  }
 }

@@ -166,6 +166,13 @@ export class SessionReader {
         this.#ended = true;
         return root;
       }
+      case "lost": {
+        this.#warn(
+          `${Number(line.lines)} lines (${Number(line.calls)} calls) were not written (${String(line.reason)}): ` +
+            "the writer could not write them and dropped them, so those calls are missing or unfinished",
+        );
+        return undefined;
+      }
       default:
         throw new Error(`unknown line type ${JSON.stringify((line as { type?: unknown }).type)}`);
     }

@@ -78,7 +78,20 @@ export interface SessionEndLine {
   attributes?: Record<string, unknown>;
 }
 
-export type Line = SessionLine | CallLine | EndLine | EventLine | AttributesLine | SessionEndLine;
+/**
+ * Lines the writer had to drop (the directory could not be written and the memory kept for that
+ * ran out), written once it could write again. The calls of those lines are missing or unfinished.
+ */
+export interface LostLine {
+  type: "lost";
+  lines: number;
+  calls: number;
+  /** The error code that stopped the writes, such as `ENOSPC`. */
+  reason: string;
+  time: number;
+}
+
+export type Line = SessionLine | CallLine | EndLine | EventLine | AttributesLine | SessionEndLine | LostLine;
 
 function hasKeys(value: Record<string, unknown>): boolean {
   for (const _ in value) return true;

@@ -1,20 +1,10 @@
-import { appendFileSync, mkdirSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ReadError } from "../errors.js";
-import { warnOnce } from "../internal/logger.js";
 import { readSessionFile } from "../recording/read-file.js";
-import type { CallTree } from "../recording/tree.js";
-import type { CallEvent, CallRecord } from "../recording/types.js";
-import {
-  attributesLine,
-  callLine,
-  endLine,
-  eventLine,
-  sessionEndLine,
-  sessionLine,
-} from "../recording/wire.js";
-import type { SessionSummary, SessionWriter, Store } from "./store.js";
+import { DirSink, exitOutages } from "./jsonl-sink.js";
+import { flushWriters, JsonlWriter } from "./jsonl-writer.js";
+import type { SessionSummary, Store } from "./store.js";
 import { byStartDescending, summarize, unreadableSummary } from "./summary.js";
 
 /** Options of `rt.jsonlStore`. */
@@ -33,104 +23,27 @@ export interface JsonlStore extends Store {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-// Writers with lines not yet on disk. At exit, whatever is left is written synchronously, so even
-// a script that calls process.exit() loses nothing.
-const dirty = new Set<JsonlWriter>();
 let exitHook = false;
 
+// One sink per directory, shared by every store writing there: one outage, one budget, one warning.
+const sinks = new Map<string, DirSink>();
+
 function flushAll(): void {
-  for (const writer of [...dirty]) writer.flush();
+  flushWriters();
 }
 
-class JsonlWriter implements SessionWriter {
-  readonly #store: FileSink;
-  /**
-   * The store this writer belongs to, held so that `rt.flush()` (which reaches stores through weak
-   * references) still reaches it while this session can write.
-   */
-  readonly owner: Store;
-  readonly #file: string;
-  // Records not yet written (written whole if they have ended by then) and lines ready to go.
-  #queue: Array<CallRecord | string> = [];
-  // Records written as `start` whose end has not been written yet.
-  readonly #open = new Set<CallRecord>();
-  #scheduled = false;
-  readonly #flush = () => this.flush();
-
-  constructor(store: FileSink, owner: Store, tree: CallTree) {
-    this.#store = store;
-    this.owner = owner;
-    this.#file = store.fileOf(tree.root.sessionId);
-    const writer = tree.writer ?? { pid: process.pid, host: "" };
-    this.#queue.push(sessionLine(tree.root, writer.pid, writer.host));
-    this.#open.add(tree.root);
-    this.#schedule();
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    dirty.add(this);
-    setImmediate(this.#flush);
-  }
-
-  started(record: CallRecord): void {
-    this.#queue.push(record);
-    this.#schedule();
-  }
-
-  ended(record: CallRecord): void {
-    if (!this.#open.delete(record)) return; // still queued: it will be written whole
-    this.#queue.push(endLine(record));
-    this.#schedule();
-  }
-
-  event(record: CallRecord, event: CallEvent): void {
-    if (!this.#open.has(record)) return; // still queued: the event goes out with the record
-    this.#queue.push(eventLine(record, event));
-    this.#schedule();
-  }
-
-  attributes(record: CallRecord, changed: Record<string, unknown>): void {
-    if (!this.#open.has(record)) return;
-    this.#queue.push(attributesLine(record, changed));
-    this.#schedule();
-  }
-
-  closed(root: CallRecord): void {
-    this.#queue.push(sessionEndLine(root));
-    this.flush();
-  }
-
-  /** Writes everything queued, synchronously (one append per batch). */
-  flush(): void {
-    this.#scheduled = false;
-    dirty.delete(this);
-    const queue = this.#queue;
-    if (queue.length === 0) return;
-    this.#queue = [];
-    let text = "";
-    for (const item of queue) {
-      if (typeof item === "string") {
-        text += `${item}\n`;
-      } else {
-        text += `${callLine(item)}\n`;
-        if (item.end === undefined) this.#open.add(item);
-      }
-    }
-    this.#store.append(this.#file, text);
-  }
-}
-
-interface FileSink {
-  fileOf(id: string): string;
-  append(file: string, text: string): void;
+function atExit(): void {
+  flushWriters();
+  exitOutages();
 }
 
 /**
  * The default store: one append-only JSON-lines file per session in `dir` (format: docs/format.md).
- * Lines are batched and appended once per event-loop turn; a crash loses at most that turn.
- * A directory it cannot write to is reported once through the logger; calls go on unrecorded on disk.
+ * A session's file is created with its header when the session starts; lines are batched and
+ * written at the end of each event-loop turn, or at once when 64 KiB of them wait, so a crash
+ * loses at most that much. A directory that stops taking writes (a full disk) is tried again after
+ * a back-off while lines wait in memory (bounded); one that cannot be written at all (read-only,
+ * permissions) is reported once. Either way, the program goes on and nothing is thrown.
  *
  * @example
  * ```ts
@@ -139,46 +52,30 @@ interface FileSink {
  */
 export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
   const dir = resolve(options.dir ?? process.env.RUNTRACE_DIR ?? ".runtrace");
-  let ready = false;
-  let broken = false;
-  const sink: FileSink = {
-    fileOf(id) {
-      if (!SAFE_ID.test(id)) {
-        throw new ReadError(
-          `"${id}" is not a session id: ids are letters, digits, ".", "_" and "-" (as in 20261122-173741-a1b2c3d4e5).`,
-        );
-      }
-      return join(dir, `${id}.jsonl`);
-    },
-    append(file, text) {
-      if (broken) return;
-      try {
-        if (!ready) {
-          mkdirSync(dir, { recursive: true });
-          ready = true;
-        }
-        appendFileSync(file, text);
-      } catch (error) {
-        broken = true;
-        const code = (error as { code?: string }).code ?? "";
-        warnOnce(
-          `jsonl:${dir}`,
-          `cannot write session files in ${dir} (${code || String(error)}); sessions are kept in memory only from now on. ` +
-            `Fix the directory (permissions, free space), point RUNTRACE_DIR elsewhere, or set RUNTRACE_STORE=off.`,
-        );
-      }
-    },
+  let sink = sinks.get(dir);
+  if (sink === undefined) {
+    sink = new DirSink(dir);
+    sinks.set(dir, sink);
+  }
+  const dirSink = sink;
+  const fileOf = (id: string): string => {
+    if (!SAFE_ID.test(id)) {
+      throw new ReadError(
+        `"${id}" is not a session id: ids are letters, digits, ".", "_" and "-" (as in 20261122-173741-a1b2c3d4e5).`,
+      );
+    }
+    return join(dir, `${id}.jsonl`);
   };
   if (!exitHook) {
     exitHook = true;
-    process.once("exit", flushAll);
+    process.once("exit", atExit);
   }
   const store: JsonlStore = {
     description: `jsonl:${dir}`,
     dir,
-    fileOf: sink.fileOf,
+    fileOf,
     openSession(tree) {
-      return new JsonlWriter(sink, store, tree);
+      return new JsonlWriter(dirSink, fileOf(tree.root.sessionId), store, tree);
     },
     async listSessions(): Promise<SessionSummary[]> {
       let names: string[];
@@ -206,10 +103,12 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     },
     async readSession(id) {
       flushAll();
-      return readSessionFile(sink.fileOf(id));
+      return readSessionFile(fileOf(id));
     },
     async flush() {
       flushAll();
+      // In an outage, try the directory again now rather than at the next back-off.
+      dirSink.retry();
     },
   };
   return store;

@@ -64,7 +64,7 @@ describe("jsonl store", () => {
       await rt.flush();
       const mine = warnings.filter((w) => w.includes(bad));
       expect(mine).toHaveLength(1);
-      expect(mine[0]).toContain(`cannot write session files in ${bad} (ENOTDIR)`);
+      expect(mine[0]).toContain(`cannot write session files in ${bad} (ENOTDIR: `);
       expect(mine[0]).toContain("RUNTRACE_DIR");
     } finally {
       rt.configure({ logger: { warn: console.warn, error: console.error } });

@@ -1,0 +1,388 @@
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { logger } from "../internal/logger.js";
+
+/**
+ * The file-system calls the JSONL store makes. Internal: tests replace them to simulate a disk that
+ * fails (ENOSPC for a while, EACCES, EROFS).
+ */
+export const fsCalls = {
+  open: (file: string): number => openSync(file, "a"),
+  /** Writes `data` at the end of the file; returns how many bytes the disk took. */
+  write: (fd: number, data: string | Buffer): number =>
+    typeof data === "string" ? writeSync(fd, data) : writeSync(fd, data),
+  close: (fd: number): void => closeSync(fd),
+  mkdir: (dir: string): void => {
+    mkdirSync(dir, { recursive: true });
+  },
+};
+
+/** How the store rides out a directory that stops taking writes. Internal: tests shorten the waits. */
+export const outageLimits = {
+  /** Lines kept in memory, per directory, while it cannot be written; newer lines are dropped. */
+  heldBytes: 4 * 1024 * 1024,
+  /** The first retry comes this long after the failure; each failed retry doubles the wait. */
+  firstRetryMs: 1000,
+  maxRetryMs: 30_000,
+};
+
+// Errors a retry cannot cure: the directory is reported once and nothing more is written there.
+const PERMANENT = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP"]);
+
+const ADVICE: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EISDIR: "a session file's name is taken by a directory",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+};
+
+// Session files kept open between writes, so a session that writes every turn does not reopen its
+// file each time; closed when the session ends. At most this many stay open: opening one more
+// closes the one opened longest ago (a session left running forever cannot pin descriptors).
+const MAX_OPEN = 256;
+const openFiles = new Set<SessionFile>();
+
+function closeFile(file: SessionFile): void {
+  if (file.fd < 0) return;
+  openFiles.delete(file);
+  try {
+    fsCalls.close(file.fd);
+  } catch {
+    // Already gone: nothing to release.
+  }
+  file.fd = -1;
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : String(error);
+}
+
+function count(n: number, one: string): string {
+  return `${n.toLocaleString("en-US")} ${one}${n === 1 ? "" : "s"}`;
+}
+
+/** One session's file as the sink sees it. */
+export class SessionFile {
+  readonly path: string;
+  readonly id: string;
+  fd = -1;
+  /** The session ended: the file is closed after each write. */
+  ended = false;
+  /** Its header could not be written nor kept: nothing of this session reaches the disk. */
+  gone = false;
+  /** Bytes waiting for the directory to take writes again, in order. */
+  held: Buffer[] = [];
+  heldLines = 0;
+  heldCalls = 0;
+  /** Lines (and the calls they belonged to) dropped during the current outage. */
+  droppedLines = 0;
+  droppedCalls = 0;
+  /** Dropped lines and calls already told in a `lost` line. */
+  notedLines = 0;
+  notedCalls = 0;
+
+  constructor(path: string, id: string) {
+    this.path = path;
+    this.id = id;
+  }
+}
+
+const inOutage = new Set<DirSink>();
+
+/**
+ * Writes the session files of one directory. A write that fails starts an outage: lines are kept in
+ * memory (up to `outageLimits.heldBytes` for the directory, then dropped and counted), the directory
+ * is tried again after a back-off, and once it takes writes the kept lines go out in order, so a
+ * session that ended during the outage still reads back with its real end. One warning says the
+ * outage began; one more, only if something was dropped, says what was lost and in which sessions.
+ */
+export class DirSink {
+  readonly dir: string;
+  #dirMade = false;
+  #broken = false;
+  #failing = false;
+  #code = "";
+  #since = 0;
+  #delay = 0;
+  #retryAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #heldBytes = 0;
+  // Files with held lines or dropped lines in the current outage, in the order they first failed.
+  readonly #touched = new Set<SessionFile>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Creates a session's file now, with its header line. */
+  open(path: string, id: string, header: string): SessionFile {
+    const file = new SessionFile(path, id);
+    if (!this.append(file, `${header}\n`, 1, 0)) file.gone = true;
+    return file;
+  }
+
+  /**
+   * Appends lines (`lines` of them, for `calls` calls). `final` (the session's last line) is kept
+   * even when the memory budget of an outage is spent. Returns false when the lines were dropped.
+   */
+  append(file: SessionFile, text: string, lines: number, calls: number, final?: string): boolean {
+    if (this.#broken) {
+      file.gone = true; // nothing of it will ever be written: its writer stops making lines
+      return false;
+    }
+    if (file.gone) {
+      this.#drop(file, lines, calls);
+      return false;
+    }
+    if (this.#failing && Date.now() >= this.#retryAt) this.retry();
+    const data = final === undefined ? text : text + final;
+    if (!this.#failing) {
+      const rest = this.#write(file, data);
+      if (rest === undefined) {
+        if (file.ended) closeFile(file);
+        return true;
+      }
+      if (this.#broken) return false;
+      return this.#hold(file, rest, rest.length < Buffer.byteLength(data), lines, calls, final);
+    }
+    return this.#hold(file, Buffer.from(data), false, lines, calls, final);
+  }
+
+  /** The session ended: its file is closed once nothing of it waits. */
+  finish(file: SessionFile): void {
+    file.ended = true;
+    if (file.held.length === 0) closeFile(file);
+  }
+
+  /** Counts lines that were never made into text (a session whose file is gone). */
+  #drop(file: SessionFile, lines: number, calls: number): void {
+    if (this.#broken) return;
+    file.droppedLines += lines;
+    file.droppedCalls += calls;
+    this.#touched.add(file);
+  }
+
+  // Writes all of `data`; returns what the disk did not take (undefined when it took everything).
+  // A failure is recorded on the sink (an outage begins, or the directory is broken).
+  #write(file: SessionFile, data: string | Buffer): Buffer | undefined {
+    let rest: Buffer | undefined;
+    try {
+      if (file.fd < 0) this.#openFile(file);
+      if (typeof data === "string") {
+        // The usual case: one write of the whole string, no copy into a Buffer of our own.
+        const n = fsCalls.write(file.fd, data);
+        if (n === Buffer.byteLength(data)) return undefined;
+        rest = Buffer.from(data).subarray(n);
+      } else {
+        rest = data;
+      }
+      while (rest.length > 0) {
+        const n = fsCalls.write(file.fd, rest);
+        if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
+        rest = rest.subarray(n);
+      }
+      return undefined;
+    } catch (error) {
+      // Reopen on the next try: the file may be replaced, or the directory made again.
+      closeFile(file);
+      this.#failed(error);
+      return rest ?? (typeof data === "string" ? Buffer.from(data) : data);
+    }
+  }
+
+  #openFile(file: SessionFile): void {
+    if (!this.#dirMade) {
+      fsCalls.mkdir(this.dir);
+      this.#dirMade = true;
+    }
+    try {
+      file.fd = fsCalls.open(file.path);
+    } catch (error) {
+      if (codeOf(error) !== "ENOENT") throw error;
+      // The directory was removed while the program ran: make it again.
+      fsCalls.mkdir(this.dir);
+      file.fd = fsCalls.open(file.path);
+    }
+    if (openFiles.size >= MAX_OPEN) closeFile(openFiles.values().next().value!);
+    openFiles.add(file);
+  }
+
+  #hold(
+    file: SessionFile,
+    data: Buffer,
+    midLine: boolean,
+    lines: number,
+    calls: number,
+    final: string | undefined,
+  ): boolean {
+    this.#touched.add(file);
+    if (this.#heldBytes + data.length <= outageLimits.heldBytes) {
+      this.#keep(file, data);
+      file.heldLines += lines + (final === undefined ? 0 : 1);
+      file.heldCalls += calls;
+      return true;
+    }
+    // Over budget. Still kept: the rest of a line already begun on disk (else two lines would run
+    // together) and the session's last line (else a session that ended reads back interrupted).
+    const finalBytes = final === undefined ? 0 : Buffer.byteLength(final);
+    if (data.length <= finalBytes) {
+      this.#keep(file, data); // all that is left is (the rest of) the last line
+      return true;
+    }
+    if (midLine) this.#keep(file, data.subarray(0, data.indexOf(10) + 1));
+    if (finalBytes > 0) this.#keep(file, data.subarray(data.length - finalBytes));
+    file.droppedLines += lines - (midLine ? 1 : 0);
+    file.droppedCalls += calls;
+    return false;
+  }
+
+  #keep(file: SessionFile, data: Buffer): void {
+    if (data.length === 0) return;
+    file.held.push(data);
+    this.#heldBytes += data.length;
+  }
+
+  #failed(error: unknown): void {
+    const code = codeOf(error);
+    if (PERMANENT.has(code)) {
+      this.#broken = true;
+      this.#endOutage();
+      for (const file of this.#touched) file.held = [];
+      this.#touched.clear();
+      this.#heldBytes = 0;
+      this.#warn(
+        `cannot write session files in ${this.dir} (${code}: ${ADVICE[code] ?? "the file system refused"}); ` +
+          "nothing more from this process is written there, and sessions are kept in memory only. " +
+          "Fix the directory, point RUNTRACE_DIR (or rt.jsonlStore({ dir })) elsewhere, or set RUNTRACE_STORE=off.",
+      );
+      return;
+    }
+    const now = Date.now();
+    if (!this.#failing) {
+      this.#failing = true;
+      this.#code = code;
+      this.#since = now;
+      this.#delay = outageLimits.firstRetryMs;
+      inOutage.add(this);
+      const kib = Math.round(outageLimits.heldBytes / 1024);
+      this.#warn(
+        `cannot write session files in ${this.dir} (${code}${ADVICE[code] ? `: ${ADVICE[code]}` : ""}); ` +
+          `recording goes on: up to ${kib.toLocaleString("en-US")} KiB of lines are kept in memory and written once the directory ` +
+          `takes writes again (tried again after ${outageLimits.firstRetryMs / 1000} s, then less often). ` +
+          "Lines beyond that are dropped; if any are, a second warning says how many and from which sessions.",
+      );
+    } else {
+      this.#delay = Math.min(this.#delay * 2, outageLimits.maxRetryMs);
+    }
+    this.#retryAt = now + this.#delay;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.retry(), this.#delay);
+    this.#timer.unref();
+  }
+
+  /** Tries the directory again now. Returns true when nothing is left waiting. */
+  retry(): boolean {
+    if (!this.#failing) return true;
+    for (const file of this.#touched) {
+      if (!this.#writeHeld(file)) return false;
+      if (file.ended) closeFile(file);
+    }
+    const lost = this.#lossReport();
+    if (lost !== undefined) {
+      const seconds = ((Date.now() - this.#since) / 1000).toFixed(1);
+      this.#warn(
+        `session files in ${this.dir} are written again after ${seconds} s (${this.#code}). ` +
+          `Lost while the directory could not be written: ${lost}. Each of those files says so in a "lost" line.`,
+      );
+    }
+    this.#endOutage();
+    for (const file of this.#touched) {
+      file.heldLines = file.heldCalls = file.droppedLines = file.droppedCalls = 0;
+      file.notedLines = file.notedCalls = 0;
+    }
+    this.#touched.clear();
+    return true;
+  }
+
+  // Writes what a file holds, then a `lost` line for what it dropped. False when the disk refused.
+  #writeHeld(file: SessionFile): boolean {
+    if (file.gone) return true;
+    for (;;) {
+      while (file.held.length > 0) {
+        const data = file.held[0]!;
+        const rest = this.#write(file, data);
+        this.#heldBytes -= data.length - (rest?.length ?? 0);
+        if (rest !== undefined) {
+          file.held[0] = rest;
+          return false;
+        }
+        file.held.shift();
+      }
+      file.heldLines = file.heldCalls = 0;
+      if (file.droppedLines === file.notedLines) return true;
+      const lines = file.droppedLines - file.notedLines;
+      const calls = file.droppedCalls - file.notedCalls;
+      const lost = { type: "lost", lines, calls, reason: this.#code, time: Date.now() };
+      this.#keep(file, Buffer.from(`${JSON.stringify(lost)}\n`));
+      file.notedLines = file.droppedLines;
+      file.notedCalls = file.droppedCalls;
+    }
+  }
+
+  /** At exit: one last try, then say what could not be written. */
+  exit(): void {
+    if (this.retry()) return;
+    for (const file of this.#touched) {
+      file.droppedLines += file.heldLines;
+      file.droppedCalls += file.heldCalls;
+    }
+    const lost = this.#lossReport();
+    if (lost !== undefined) {
+      this.#warn(
+        `the process exits while session files in ${this.dir} still cannot be written (${this.#code}); lost: ${lost}.`,
+      );
+    }
+  }
+
+  #lossReport(): string | undefined {
+    const sessions = [...this.#touched].filter((f) => f.droppedLines > 0);
+    if (sessions.length === 0) return undefined;
+    let lines = 0;
+    let calls = 0;
+    for (const f of sessions) {
+      lines += f.droppedLines;
+      calls += f.droppedCalls;
+    }
+    const each = sessions
+      .slice(0, 5)
+      .map(
+        (f) =>
+          `${f.id}: ${count(f.droppedLines, "line")} (${count(f.droppedCalls, "call")})${f.gone ? ", the whole session (no file)" : ""}`,
+      );
+    if (sessions.length > 5) each.push(`and ${count(sessions.length - 5, "more session")}`);
+    return `${count(lines, "line")} (${count(calls, "call")}) of ${count(sessions.length, "session")}: ${each.join("; ")}`;
+  }
+
+  #endOutage(): void {
+    this.#failing = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    inOutage.delete(this);
+  }
+
+  #warn(message: string): void {
+    try {
+      logger().warn(message);
+    } catch {
+      // A logger that throws must not break the code being recorded.
+    }
+  }
+}
+
+/** At exit: every directory in an outage gets a last try and reports what it could not write. */
+export function exitOutages(): void {
+  for (const sink of [...inOutage]) sink.exit();
+}

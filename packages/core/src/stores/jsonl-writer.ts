@@ -1,0 +1,208 @@
+import type { CallTree } from "../recording/tree.js";
+import type { CallEvent, CallRecord } from "../recording/types.js";
+import {
+  attributesLine,
+  callLine,
+  endLine,
+  eventLine,
+  sessionEndLine,
+  sessionLine,
+} from "../recording/wire.js";
+import type { DirSink, SessionFile } from "./jsonl-sink.js";
+import type { SessionWriter, Store } from "./store.js";
+
+/**
+ * When the lines waiting to be written reach this many characters, they are written at once, in
+ * the middle of the event-loop turn: a program whose calls never yield (every await settles in a
+ * microtask) still has its calls on disk as they finish. docs/format.md states the bound.
+ */
+export const FLUSH_CHARS = 64 * 1024;
+/**
+ * Finished calls are made into lines (and so counted against `FLUSH_CHARS`) this many at a time:
+ * one loop over the batch costs less than a line made at each call's end.
+ */
+export const MEASURE_CALLS = 256;
+/** Calls started and still running that wait to be written at most (each becomes a `start` line). */
+export const FLUSH_CALLS = 4096;
+
+// Writers with lines not yet on disk. At exit, whatever is left is written synchronously, so even
+// a script that calls process.exit() loses nothing.
+const dirty = new Set<JsonlWriter>();
+
+/** Writes every writer's pending lines now. */
+export function flushWriters(): void {
+  for (const writer of [...dirty]) writer.flush();
+}
+
+/**
+ * One session's JSONL file. The file is created, with its header, when the session starts. Lines
+ * are batched: written at the end of the event-loop turn, or as soon as `FLUSH_CHARS` of them wait.
+ * A call that starts and ends within one batch is written whole, as one `call` line.
+ */
+export class JsonlWriter implements SessionWriter {
+  /**
+   * The store this writer belongs to, held so that `rt.flush()` (which reaches stores through weak
+   * references) still reaches it while this session can write.
+   */
+  readonly owner: Store;
+  readonly #sink: DirSink;
+  readonly #file: SessionFile;
+  // In start order: calls not yet written (their records; a finished one's `call` line once made)
+  // and lines of calls already written.
+  #queue: Array<CallRecord | string> = [];
+  // Where the queue's oldest record not yet made into a line may be.
+  #unmade = 0;
+  // Calls of this batch already made into lines (to forget them if the batch is dropped).
+  #made: CallRecord[] = [];
+  // Characters of the lines made so far, finished calls not yet made into lines, calls running.
+  #chars = 0;
+  #finished = 0;
+  #running = 0;
+  #calls = 0;
+  #final: string | undefined;
+  // Calls written as `start` whose end has not been written yet.
+  readonly #open = new Set<CallRecord>();
+  // Calls whose lines were dropped (a full disk): nothing about them or their children is written.
+  #dropped: WeakSet<CallRecord> | undefined;
+  #dirty = false;
+  #scheduled = false;
+  readonly #onTurn = () => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  constructor(sink: DirSink, path: string, owner: Store, tree: CallTree) {
+    this.#sink = sink;
+    this.owner = owner;
+    const writer = tree.writer ?? { pid: process.pid, host: "" };
+    this.#file = sink.open(path, tree.root.sessionId, sessionLine(tree.root, writer.pid, writer.host));
+    this.#open.add(tree.root);
+  }
+
+  #touch(): void {
+    this.#dirty = true;
+    dirty.add(this);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#onTurn);
+    }
+  }
+
+  #line(line: string): void {
+    this.#queue.push(line);
+    this.#chars += line.length + 1;
+    if (!this.#dirty) this.#touch();
+    if (this.#chars >= FLUSH_CHARS) this.flush();
+  }
+
+  started(record: CallRecord, parent: CallRecord): void {
+    if (this.#dropped?.has(parent)) {
+      this.#dropped.add(record);
+      return;
+    }
+    this.#queue.push(record);
+    this.#calls++;
+    if (!this.#dirty) this.#touch();
+    if (++this.#running >= FLUSH_CALLS) this.flush();
+  }
+
+  ended(record: CallRecord): void {
+    if (this.#open.delete(record)) {
+      this.#calls++;
+      this.#line(endLine(record));
+      return;
+    }
+    if (this.#dropped?.has(record)) return;
+    // Still queued: it goes out whole. Lines are made a batch at a time.
+    this.#running--;
+    if (++this.#finished >= MEASURE_CALLS) this.#make();
+  }
+
+  // Makes the finished calls' lines, from the oldest record still queued, and counts them.
+  #make(): void {
+    this.#finished = 0;
+    const queue = this.#queue;
+    let chars = this.#chars;
+    let oldest = -1;
+    for (let i = this.#unmade; i < queue.length; i++) {
+      const item = queue[i]!;
+      if (typeof item === "string") continue;
+      if (item.end === undefined) {
+        if (oldest < 0) oldest = i;
+        continue;
+      }
+      const line = callLine(item);
+      queue[i] = line;
+      this.#made.push(item);
+      chars += line.length + 1;
+    }
+    this.#unmade = oldest < 0 ? queue.length : oldest;
+    this.#chars = chars;
+    if (chars >= FLUSH_CHARS) this.flush();
+  }
+
+  // A call's line is already made or written (its event or attributes need a line of their own),
+  // unless it still waits in the queue as a record, carrying them.
+  #needsLine(record: CallRecord): boolean {
+    if (this.#open.has(record)) return true;
+    if (record.end === undefined || this.#dropped?.has(record)) return false;
+    return !this.#queue.includes(record, this.#unmade);
+  }
+
+  event(record: CallRecord, event: CallEvent): void {
+    if (this.#needsLine(record)) this.#line(eventLine(record, event));
+  }
+
+  attributes(record: CallRecord, changed: Record<string, unknown>): void {
+    if (this.#needsLine(record)) this.#line(attributesLine(record, changed));
+  }
+
+  closed(root: CallRecord): void {
+    this.#final = `${sessionEndLine(root)}\n`;
+    this.#touch();
+    this.flush();
+    this.#sink.finish(this.#file);
+  }
+
+  /** Writes everything queued, synchronously (one write per batch). */
+  flush(): void {
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    dirty.delete(this);
+    const queue = this.#queue;
+    const made = this.#made;
+    const calls = this.#calls;
+    const final = this.#final;
+    this.#queue = [];
+    this.#made = [];
+    this.#unmade = this.#chars = this.#finished = this.#running = this.#calls = 0;
+    this.#final = undefined;
+    if (this.#file.gone) {
+      // Nothing of this session can be written (see DirSink): only count what is lost.
+      this.#sink.append(this.#file, "", queue.length, calls);
+      return;
+    }
+    let text = "";
+    for (const item of queue) {
+      if (typeof item === "string") {
+        text += `${item}\n`;
+      } else {
+        text += `${callLine(item)}\n`;
+        if (item.end === undefined) this.#open.add(item);
+      }
+    }
+    if (!this.#sink.append(this.#file, text, queue.length, calls, final)) this.#forget(queue, made);
+  }
+
+  // The batch was dropped: later lines must not name its calls (their ends, events, children).
+  #forget(queue: Array<CallRecord | string>, made: CallRecord[]): void {
+    this.#dropped ??= new WeakSet();
+    const dropped = this.#dropped;
+    for (const record of made) dropped.add(record);
+    for (const item of queue) {
+      if (typeof item === "string") continue;
+      dropped.add(item);
+      this.#open.delete(item);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import * as rt from "../index.js";
+import { readSessionFile } from "../recording/read-file.js";
+import { FLUSH_CHARS, MEASURE_CALLS } from "./jsonl-writer.js";
+
+const dir = mkdtempSync(join(tmpdir(), "runtrace-writes-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const work = rt.functionNode(async (n: number) => n, { name: "work" });
+
+/** Complete lines of a file right now, parsed. */
+function linesOf(file: string): Array<{ type: string; [key: string]: unknown }> {
+  const text = readFileSync(file, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line));
+}
+
+describe("the JSONL store's writes", () => {
+  it("creates the session's file, with its header, as the session starts", async () => {
+    const store = rt.jsonlStore({ dir });
+    const session = new rt.Session({ name: "early", store, attributes: { team: "a" } });
+    const file = store.fileOf(session.id);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const waiting = rt.functionNode(() => gate, { name: "waiting" });
+    const done = session.run(async () => {
+      // Before any call: the file is there and reads as a running session.
+      expect(existsSync(file)).toBe(true);
+      const tree = await readSessionFile(file);
+      expect(tree.root).toMatchObject({ node: "early", status: "running", attributes: { team: "a" } });
+      expect(tree.size).toBe(0);
+      await rt.call(waiting);
+    });
+    await sleep(20);
+    expect((await readSessionFile(file)).find("waiting")?.status).toBe("running");
+    release();
+    await done;
+    expect((await readSessionFile(file)).root.status).toBe("ok");
+  });
+
+  it("writes finished calls while the program never yields, leaving at most the documented bound", async () => {
+    const store = rt.jsonlStore({ dir });
+    const session = new rt.Session({ name: "busy", store });
+    const file = store.fileOf(session.id);
+    const calls = 20_000;
+    const seen = await session.run(async () => {
+      for (let i = 0; i < calls; i++) await rt.call(work, i);
+      // Still the same event-loop turn: only writes made on the way can be on disk.
+      return linesOf(file);
+    });
+    const written = seen.filter((line) => line.type === "call");
+    const pending = calls - written.length;
+    const shortest = Math.min(...written.slice(0, 100).map((line) => JSON.stringify(line).length + 1));
+    expect(written.length).toBeGreaterThan(0);
+    expect(pending).toBeLessThanOrEqual(Math.ceil(FLUSH_CHARS / shortest) + 1 + MEASURE_CALLS);
+    expect(written.map((line) => line.output)).toEqual(Array.from({ length: written.length }, (_, i) => i));
+    const tree = await readSessionFile(file);
+    expect(tree.size).toBe(calls);
+    expect(tree.warnings).toEqual([]);
+  });
+
+  it("writes a call that runs across a mid-turn write as start and end", async () => {
+    const store = rt.jsonlStore({ dir });
+    const session = new rt.Session({ name: "spanning", store });
+    const outer = rt.functionNode(
+      async () => {
+        for (let i = 0; i < 5000; i++) await rt.call(work, i);
+        return "outer done";
+      },
+      { name: "outer" },
+    );
+    await session.run(() => rt.call(outer));
+    const lines = linesOf(store.fileOf(session.id));
+    expect(lines.find((line) => line.type === "start")).toMatchObject({ node: "outer" });
+    const tree = await readSessionFile(store.fileOf(session.id));
+    expect(tree.toJSON()).toEqual(session.tree.toJSON());
+    expect(tree.find("outer")).toMatchObject({ status: "ok", output: "outer done" });
+    expect(tree.findAll("work")).toHaveLength(5000);
+  });
+
+  it("keeps events and attributes that arrive after a call ended", async () => {
+    const store = rt.jsonlStore({ dir });
+    const session = new rt.Session({ name: "late", store });
+    const early = rt.functionNode(
+      async () => {
+        // Work the node leaves behind: it reports after the call has ended.
+        queueMicrotask(() => rt.event("soon"));
+        setTimeout(() => {
+          rt.event("later", { n: 1 });
+          rt.setAttributes({ late: true });
+        }, 5);
+        return 1;
+      },
+      { name: "early" },
+    );
+    await session.run(async () => {
+      await rt.call(early);
+      await sleep(30);
+    });
+    await rt.flush();
+    const record = (await readSessionFile(store.fileOf(session.id))).find("early")!;
+    expect(record.events.map((e) => e.name)).toEqual(["soon", "later"]);
+    expect(record.attributes).toEqual({ late: true });
+    expect((await readSessionFile(store.fileOf(session.id))).toJSON()).toEqual(session.tree.toJSON());
+  });
+});
