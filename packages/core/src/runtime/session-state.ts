@@ -139,7 +139,7 @@ export class SessionState {
   }
 
   // Most arguments are a few numbers and short strings: those need no copy, no walk and no
-  // redaction (no secret pattern fits in 15 characters), and the rest array is the call's own.
+  // redaction (strings under 16 characters are not scanned), and the rest array is the call's own.
   #copyArgs(args: unknown[]): unknown {
     if (args.length === 0) return NO_ARGS;
     for (let i = 0; i < args.length; i++)
