@@ -64,6 +64,15 @@ describe("names are recorded like string values", () => {
     expect(Object.keys(tree.root.attributes)).toEqual([`${"k".repeat(100)}…[+4900 chars]`]);
   });
 
+  it("cuts even short names when the string limit is below 16", async () => {
+    rt.configure({ limits: { maxStringLength: 4 } });
+    const session = new rt.Session({ name: "nightly", store });
+    const { tree } = await recorded(session, async () => {
+      await rt.call(step, 1);
+    });
+    expect(tree.root.node).toBe("nigh…[+3 chars]");
+  });
+
   it("keeps names as given when redaction is off, and short names untouched", async () => {
     rt.configure({ redact: false });
     const session = new rt.Session({ name: `raw ${KEY}`, store });

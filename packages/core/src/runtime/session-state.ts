@@ -60,6 +60,8 @@ export class SessionState {
   readonly recordOutput: boolean;
   #writers: SessionWriter[] = [];
   readonly #shortStrings: boolean;
+  /** Names under 16 characters are recorded as they are (nothing to redact, nothing to cut). */
+  readonly #shortNames: boolean;
   /** The tracing bridge when this session is traced (decided once, when it opens). */
   tracer: CallTracer | undefined;
   #next = 1;
@@ -72,6 +74,7 @@ export class SessionState {
     this.recordInput = settings.recordInput;
     this.recordOutput = settings.recordOutput;
     this.#shortStrings = settings.sanitize.redactor.shortStringsSafe;
+    this.#shortNames = this.#shortStrings && settings.sanitize.limits.maxStringLength >= 15;
     this.id = newSessionId();
     this.name = name;
     this.root = new LiveRecord(0, null, this.id, this.#name(name), "session", now(), undefined);
@@ -150,11 +153,11 @@ export class SessionState {
    * call, so short ones skip it (as short argument strings do) and the rest are remembered per name.
    */
   #name(name: string): string {
-    return name.length < 16 && this.#shortStrings ? name : sanitizeName(name, this.sanitize);
+    return name.length < 16 && this.#shortNames ? name : sanitizeName(name, this.sanitize);
   }
 
   // Most arguments are a few numbers and short strings: those need no copy, no walk and no
-  // redaction (no secret pattern fits in 15 characters), and the rest array is the call's own.
+  // redaction (strings under 16 characters are not scanned), and the rest array is the call's own.
   #copyArgs(args: unknown[]): unknown {
     if (args.length === 0) return NO_ARGS;
     for (let i = 0; i < args.length; i++)
