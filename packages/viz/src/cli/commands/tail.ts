@@ -2,6 +2,7 @@ import { type CallTree, formatDuration, formatTree, type SessionSummary } from "
 import { FileFollower } from "../../load/follow.js";
 import { LiveSession } from "../../load/live.js";
 import { SessionSource } from "../../load/sessions.js";
+import { safeLine } from "../../safe-text.js";
 
 /** Redraws at most this often (about 5 times a second). */
 const FRAME_MS = 200;
@@ -17,7 +18,7 @@ async function pickSession(
     const pick = sessions.find((s) => s.status === "running") ?? sessions.find((s) => s.start > 0);
     if (pick !== undefined) return pick;
     if (!said) {
-      process.stdout.write(`Waiting for a session in ${source.dir}… (Ctrl-C to stop)\n`);
+      process.stdout.write(`Waiting for a session in ${safeLine(source.dir)}… (Ctrl-C to stop)\n`);
       said = true;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -32,9 +33,9 @@ function countsLine(live: LiveSession): string {
 
 function headerLine(live: LiveSession): string {
   const root = live.tree?.root;
-  if (root === undefined) return `${live.id}: waiting for the session's first line`;
+  if (root === undefined) return `${safeLine(live.id)}: waiting for the session's first line`;
   const took = formatDuration((root.end ?? Date.now()) - root.start);
-  return `${root.node}  ${live.id}  ${root.status}  ${took}`;
+  return `${safeLine(root.node)}  ${safeLine(live.id)}  ${safeLine(root.status)}  ${took}`;
 }
 
 function endLine(tree: CallTree | undefined, failed: number, interrupted: boolean): string {
@@ -43,7 +44,7 @@ function endLine(tree: CallTree | undefined, failed: number, interrupted: boolea
   if (interrupted) return "Stopped following: the session is still running.";
   if (root.status === "interrupted") return "Session interrupted: its process stopped without ending it.";
   const took = root.end === undefined ? "" : ` in ${formatDuration(root.end - root.start)}`;
-  return `Session ${root.status}${took}: ${tree!.size} calls, ${failed} failed.`;
+  return `Session ${safeLine(root.status)}${took}: ${tree!.size} calls, ${failed} failed.`;
 }
 
 /** One screenful: header, counts, and the end of the tree when it does not fit. */
@@ -83,7 +84,7 @@ export async function tail(dir: string): Promise<void> {
     const picked = await pickSession(source, () => stopped);
     if (picked === undefined) return;
     const live = new LiveSession(picked.id, source.fileOf(picked.id));
-    out.write(`Following ${picked.name} (${picked.id})\n`);
+    out.write(`Following ${safeLine(picked.name)} (${safeLine(picked.id)})\n`);
 
     await new Promise<void>((resolve) => {
       let drawn = 0;
@@ -118,7 +119,7 @@ export async function tail(dir: string): Promise<void> {
         if (tty && drawn > 0) out.write(`\x1b[${drawn}A\r\x1b[J`);
         const tree = stored ?? live.tree;
         if (tree !== undefined) out.write(`${formatTree(tree)}\n`);
-        for (const warning of stored?.warnings ?? []) out.write(`warning: ${warning}\n`);
+        for (const warning of stored?.warnings ?? []) out.write(`warning: ${safeLine(warning)}\n`);
         out.write(`${countsLine(live)}\n${endLine(tree, live.counts.failed, byUser)}\n`);
         resolve();
       };

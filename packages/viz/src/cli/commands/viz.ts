@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { startViewer } from "../../api.js";
 import { checkJaegerUrl } from "../../jaeger-url.js";
+import { safeLine } from "../../safe-text.js";
 
 /** Options of `runtrace viz`. */
 export interface VizOptions {
@@ -40,7 +41,7 @@ export async function viz(options: VizOptions): Promise<void> {
     ...(options.jaegerUrl !== undefined ? { jaegerUrl: options.jaegerUrl } : {}),
   });
   process.stdout.write(`runtrace viewer: ${viewer.url}\n`);
-  process.stdout.write(`Sessions from ${viewer.dir}. Press Ctrl-C to stop.\n`);
+  process.stdout.write(`Sessions from ${safeLine(viewer.dir)}. Press Ctrl-C to stop.\n`);
   if (options.host !== "127.0.0.1" && options.host !== "localhost" && options.host !== "::1") {
     process.stderr.write(
       `Listening on ${options.host}: anyone who can reach this address can read the recorded inputs and outputs.\n`,
