@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { LoadError, type SessionSource } from "../load/sessions.js";
 import { packageVersion } from "../paths.js";
 import type { CallsResponse, ConfigResponse, SessionsResponse } from "../shared/types.js";
+import { crossSiteRefusal } from "./cross-site.js";
 import { allowedHosts } from "./host-check.js";
 import { baseHeaders, sendError, sendJson } from "./http.js";
 import { type ClientFiles, sendNotFound } from "./static.js";
@@ -112,6 +113,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const q = raw.indexOf("?");
     // The raw path, not `new URL(...)`: that would resolve `..` segments before the id is checked.
     const path = q === -1 ? raw : raw.slice(0, q);
+    const refusal = crossSiteRefusal(req, path);
+    if (refusal !== undefined) throw new HttpError(403, "cross_site", refusal);
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       throw new HttpError(
