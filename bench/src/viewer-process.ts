@@ -36,7 +36,7 @@ export interface ViewerProcess {
   pid: number;
   /** Resolves with the exit code when the process ends (on its own: a crash). */
   exited: Promise<number | null>;
-  /** The last line it wrote to stderr (why it died). */
+  /** Why it died: the fatal error line it wrote to stderr, else its last line. */
   lastError(): string;
   /** Its RSS and JS heap after a GC, and its peak RSS so far (bytes). */
   rss(): Promise<{ rss: number; peak: number; heap: number }>;
@@ -56,7 +56,7 @@ export async function startViewerProcess(dir: string, nodeArgs: string[] = []): 
   child.stdin!.on("error", () => {});
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
+    stderr = (stderr + chunk).slice(-50_000);
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const lines = createInterface({ input: child.stdout! });
@@ -75,7 +75,11 @@ export async function startViewerProcess(dir: string, nodeArgs: string[] = []): 
     url: first.slice(4),
     pid: child.pid!,
     exited,
-    lastError: () => stderr.trim().split("\n").at(-1) ?? "",
+    lastError: () => {
+      const lines = stderr.trim().split("\n");
+      // A fatal V8 error prints its reason, then a native stack: the reason is what matters.
+      return lines.find((line) => /FATAL ERROR|out of memory/i.test(line)) ?? lines.at(-1) ?? "";
+    },
     async rss() {
       const answer = nextLine();
       child.stdin!.write("rss\n");
