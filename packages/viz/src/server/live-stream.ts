@@ -11,8 +11,11 @@ export function sseEvent(name: StreamEventName, data: unknown, id?: string): str
   return `${id === undefined ? "" : `id: ${id}\n`}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** The text of one change for every stream that was up to date before it, made once per change. */
-const sharedText = new WeakMap<LiveChange, string>();
+/**
+ * The text of one change for every stream that was up to date before it, made once per change
+ * (`null`: too big to be written whole, each stream sends it in chunks).
+ */
+const sharedText = new WeakMap<LiveChange, string | null>();
 
 /**
  * One client's event stream of a running session, fed by the session's shared `LiveFeed`.
@@ -118,12 +121,15 @@ export class LiveStream implements FeedSubscriber {
       text = "";
       for (const slot of change.calls) {
         text += sseEvent("call", live.call(slot));
-        if (text.length > CHUNK_CHARS) return undefined;
+        if (text.length > CHUNK_CHARS) break;
       }
-      text += sseEvent(change.ended ? "end" : "session", response, this.#id());
+      text =
+        text.length > CHUNK_CHARS
+          ? null
+          : text + sseEvent(change.ended ? "end" : "session", response, this.#id());
       sharedText.set(change, text);
     }
-    return text.length > CHUNK_CHARS ? undefined : text;
+    return text ?? undefined;
   }
 
   #id(): string {
