@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +54,24 @@ describe("a process killed mid-session", () => {
     expect(tree.warnings).toHaveLength(1);
     expect(tree.warnings[0]).toMatch(/last line was cut off/);
     expect(whole.endsWith("\n")).toBe(true);
+  });
+
+  it("reads a file killed before its first write as an empty interrupted session", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runtrace-empty-"));
+    const file = join(dir, "20261128-101500-0e0e0e0e0e.jsonl");
+    writeFileSync(file, "");
+    const tree = await rt.readSession("20261128-101500-0e0e0e0e0e", { dir });
+    expect(tree.root).toMatchObject({
+      node: "20261128-101500-0e0e0e0e0e",
+      status: "interrupted",
+      kind: "session",
+    });
+    expect(tree.root.start).toBe(statSync(file).mtimeMs);
+    expect(tree.size).toBe(0);
+    expect(tree.warnings).toEqual([expect.stringMatching(/^the file is empty/)]);
+    expect(await rt.jsonlStore({ dir }).listSessions()).toEqual([
+      expect.objectContaining({ id: "20261128-101500-0e0e0e0e0e", status: "interrupted", calls: 0 }),
+    ]);
   });
 
   it("rejects a file that is not a runtrace session with a clear error", async () => {

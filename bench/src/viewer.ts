@@ -9,17 +9,15 @@
  * are medians of warm opens. Needs `/usr/bin/chromium` (Debian's chromium); without it the table
  * says so and has no rows.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { type BenchResult, medianOf, type Row, withRatio } from "./lib.js";
+import { ROOT, startViewerProcess } from "./viewer-process.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VIZ = join(ROOT, "packages/viz");
 const SIZES = [1_000, 10_000, 100_000];
 const SAMPLES = 5;
@@ -87,63 +85,6 @@ function buildClient(): void {
   );
 }
 
-/** The viewer in a child process: prints its URL, answers "rss" with its resident memory after a GC. */
-const SERVER = `
-import { startViewer } from "@runtrace/viz";
-const viewer = await startViewer({ dir: process.env.BENCH_DIR, port: 0 });
-console.log("url " + viewer.url);
-process.stdin.setEncoding("utf8");
-let buffer = "";
-process.stdin.on("data", (chunk) => {
-  buffer += chunk;
-  let at;
-  while ((at = buffer.indexOf("\\n")) >= 0) {
-    const line = buffer.slice(0, at);
-    buffer = buffer.slice(at + 1);
-    if (line === "rss") { globalThis.gc?.(); globalThis.gc?.(); const peak = process.resourceUsage().maxRSS * 1024; console.log("rss " + process.memoryUsage().rss + " " + peak); }
-    if (line === "exit") viewer.close().then(() => process.exit(0));
-  }
-});
-`;
-
-interface ServerProcess {
-  url: string;
-  rss(): Promise<{ rss: number; peak: number }>;
-  close(): Promise<void>;
-}
-
-async function startServer(dir: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", SERVER], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_DIR: dir },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const waiting: Array<(line: string) => void> = [];
-  lines.on("line", (line) => waiting.shift()?.(line));
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      waiting.push(resolve);
-      child.once("exit", (code) => reject(new Error(`the viewer process exited (${code})`)));
-    });
-  const first = await nextLine();
-  if (!first.startsWith("url ")) throw new Error(`unexpected output from the viewer process: ${first}`);
-  return {
-    url: first.slice(4),
-    async rss() {
-      const answer = nextLine();
-      child.stdin!.write("rss\n");
-      const [, rss, peak] = (await answer).split(" ");
-      return { rss: Number(rss), peak: Number(peak) };
-    },
-    async close() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.stdin!.write("exit\n");
-      await exited;
-    },
-  };
-}
-
 /** Opens the session in a fresh context: ms from navigation start to the first row, and to every call loaded. */
 async function open(browser: Browser, url: string): Promise<{ firstRows: number; allLoaded: number }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -190,7 +131,7 @@ export default async function viewerBench(): Promise<BenchResult> {
   SIZES.forEach((size, i) => {
     writeSession(dir, ids[i]!, size);
   });
-  const server = await startServer(dir);
+  const server = await startViewerProcess(dir);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

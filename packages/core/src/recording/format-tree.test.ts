@@ -51,4 +51,26 @@ describe("formatTree", () => {
     ]);
     expect(rt.formatTree(session.tree, { color: true })).toContain("\x1b[31m");
   });
+
+  it("shows control characters in recorded names and errors as escapes, keeping its own colours", async () => {
+    rt.configure({ store: null });
+    const hostile = rt.functionNode(
+      () => {
+        throw new TypeError("denied\u202e\x9b2J\x1b]0;title\x07");
+      },
+      { name: "fetch\x1b[2J\r✓ fine\n✓ fake\x7f", kind: "tool" },
+    );
+    const session = new rt.Session({ name: "s\x1b]8;;https://x.example\x07link" });
+    await session.run(() => rt.call(hostile).catch(() => undefined));
+    const plain = rt.formatTree(session.tree, { color: false });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
+    expect(plain).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(plain.split("\n")).toHaveLength(2);
+    expect(plain).toContain("s\\x1b]8;;https://x.example\\x07link [session]");
+    expect(plain).toContain("✗ fetch\\x1b[2J\\r✓ fine\\n✓ fake\\x7f [tool] ");
+    expect(plain).toContain("TypeError: denied\\u202e\\x9b2J\\x1b]0;title\\x07");
+    const coloured = rt.formatTree(session.tree, { color: true });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: runtrace's own colour codes.
+    expect(coloured.replace(/\x1b\[\d+m/g, "")).toBe(plain);
+  });
 });

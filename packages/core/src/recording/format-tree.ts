@@ -69,6 +69,23 @@ function hasFailure(record: CallRecord, memo: Map<CallRecord, boolean>): boolean
   return known;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Recorded text as a terminal should show it: control characters (escape sequences, `\r`, `\n`,
+ * C1, bidirectional overrides) as visible escapes, so a name cannot clear the screen or fake a line.
+ */
+function printable(text: unknown): string {
+  return String(text).replace(UNPRINTABLE, (char) => {
+    const code = char.charCodeAt(0);
+    if (char === "\n" || char === "\r" || char === "\t") return JSON.stringify(char).slice(1, -1);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 function oneLine(text: string, max = 120): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -100,7 +117,7 @@ export function formatTree(tree: CallTree, options: FormatTreeOptions = {}): str
 
   const describe = (record: CallRecord): string => {
     const mark = paint(COLORS[record.status], MARKS[record.status] ?? "?");
-    const kind = record.kind === "function" ? "" : dim(` [${record.kind}]`);
+    const kind = record.kind === "function" ? "" : dim(` [${printable(record.kind)}]`);
     const took =
       record.end === undefined ? dim(" running") : dim(` ${formatDuration(record.end - record.start)}`);
     const attempts = record.attempts > 1 ? dim(` ×${record.attempts} attempts`) : "";
@@ -111,15 +128,18 @@ export function formatTree(tree: CallTree, options: FormatTreeOptions = {}): str
     const status =
       record.status === "ok" || record.status === "running"
         ? ""
-        : ` ${paint(COLORS[record.status], record.status)}`;
+        : ` ${paint(COLORS[record.status], printable(record.status))}`;
     const error = record.error
-      ? paint(COLORS[record.status], ` ${oneLine(`${record.error.name}: ${record.error.message}`)}`)
+      ? paint(
+          COLORS[record.status],
+          ` ${printable(oneLine(`${record.error.name}: ${record.error.message}`))}`,
+        )
       : "";
-    return `${mark} ${record.node}${kind}${took}${attempts}${waited}${status}${error}`;
+    return `${mark} ${printable(record.node)}${kind}${took}${attempts}${waited}${status}${error}`;
   };
 
   const root = tree.root;
-  lines.push(`${describe(root)} ${dim(root.sessionId)}`);
+  lines.push(`${describe(root)} ${dim(printable(root.sessionId))}`);
   const walk = (record: CallRecord, prefix: string, depth: number) => {
     const children = options.errorsOnly
       ? record.children.filter((child) => hasFailure(child, memo))

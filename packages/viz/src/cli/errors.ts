@@ -1,3 +1,5 @@
+import { safeLine, safeText } from "../safe-text.js";
+
 /** A mistake in what the user typed: printed as one line, exit code 1, no stack. */
 export class CliError extends Error {
   override name = "CliError";
@@ -8,9 +10,9 @@ export function report(error: unknown): void {
   const code = (error as { code?: unknown } | null)?.code;
   const expected = error instanceof CliError || (typeof code === "string" && code.startsWith("RUNTRACE_"));
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`runtrace: ${message}\n`);
+  process.stderr.write(`runtrace: ${safeLine(message)}\n`);
   if (!expected && error instanceof Error && process.env.RUNTRACE_DEBUG) {
-    process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`${safeText(error.stack)}\n`);
   }
   process.exitCode = 1;
 }

@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { packageVersion } from "../paths.js";
+import { safeText } from "../safe-text.js";
 import { CliError, report } from "./errors.js";
 import { isSessionPath, requireSessionDir, sessionDir } from "./session-dir.js";
 
@@ -37,7 +38,12 @@ function run<A extends unknown[]>(action: (...args: A) => Promise<void>) {
 const program = new Command("runtrace")
   .description("See what your runtrace sessions did: list, show, follow, export, or open the web viewer.")
   .version(packageVersion(), "-v, --version")
-  .showHelpAfterError("(run `runtrace --help` for usage)");
+  .showHelpAfterError("(run `runtrace --help` for usage)")
+  // What commander prints (help, a bad option) can quote what was typed: no control character raw.
+  .configureOutput({
+    writeOut: (text) => process.stdout.write(safeText(text)),
+    writeErr: (text) => process.stderr.write(safeText(text)),
+  });
 
 program
   .command("viz")

@@ -7,6 +7,7 @@ import { checkJaegerUrl } from "../jaeger-url.js";
 import { flattenTree } from "../load/flatten.js";
 import { sessionResponse, summarizeTree } from "../load/summary.js";
 import { CLIENT_DIR, packageVersion } from "../paths.js";
+import { safeLine } from "../safe-text.js";
 import type { InlineData } from "../shared/types.js";
 
 /** Options of `toHtml`. */
@@ -27,11 +28,15 @@ const JSON_ESCAPES: Record<string, string> = {
 
 /**
  * JSON that is safe inside `<script type="application/json">`: no `<`, `>` or `&` can close the
- * element or open a comment, and U+2028/2029 cannot break a reader that evaluates it. These
+ * element or open a comment, and U+2028/2029 cannot break a reader that evaluates it. DEL, C1 and
+ * the bidirectional controls are escaped too, so the file prints safely in a terminal. These
  * characters only occur inside JSON strings, where `\uXXXX` means the same character.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => JSON_ESCAPES[c]!);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => JSON_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** JavaScript safe inside `<script>`: `</script` and `<!--` spelled `\x3C…` (same string, regex or comment). */
@@ -202,7 +207,7 @@ export function toHtml(tree: CallTree, options: HtmlOptions = {}): string {
     "form-action 'none'",
   ].join("; ");
   const meta = `<meta http-equiv="Content-Security-Policy" content="${csp}">`;
-  const title = `${escapeHtml(tree.root.node)} · runtrace`;
+  const title = `${escapeHtml(safeLine(tree.root.node))} · runtrace`;
   html = /<title>[\s\S]*?<\/title>/i.test(html)
     ? html.replace(/<title>[\s\S]*?<\/title>/i, () => `<title>${title}</title>`)
     : html;

@@ -1,6 +1,18 @@
 import { type FSWatcher, watch } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
+
+/** What a follower needs of an open file (a `FileHandle` has it). */
+export interface FollowedFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
+
+/** Opens a file for reading (`fs/promises` `open` unless told otherwise, as tests do to count reads). */
+export type OpenFile = (file: string) => Promise<FollowedFile>;
+
+const openForReading: OpenFile = (file) => open(file, "r");
 
 /** Options of `FileFollower`. */
 export interface FollowerOptions {
@@ -14,6 +26,8 @@ export interface FollowerOptions {
   onError?(error: unknown): void;
   /** How often to look at the file when no watch event comes. @default 500 */
   pollMs?: number;
+  /** @default `fs/promises` `open` */
+  open?: OpenFile;
 }
 
 const CHUNK = 1 << 20;
@@ -27,7 +41,7 @@ const COALESCE_MS = 20;
 export class FileFollower {
   readonly file: string;
   readonly #options: FollowerOptions;
-  #handle: FileHandle | undefined;
+  #handle: FollowedFile | undefined;
   #offset = 0;
   #rest = "";
   #decoder = new StringDecoder("utf8");
@@ -35,7 +49,7 @@ export class FileFollower {
   #poll: ReturnType<typeof setInterval> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #reading: Promise<void> | undefined;
-  #again = false;
+  #queued: Promise<void> | undefined;
   #closed = false;
   readonly #buffer = Buffer.allocUnsafe(CHUNK);
 
@@ -47,7 +61,17 @@ export class FileFollower {
   /** Reads what the file holds now, then follows it until `close()`. */
   async start(): Promise<void> {
     await this.read();
-    if (this.#closed) return;
+    this.watch();
+  }
+
+  /** The bytes after the last complete line (a line being written, or cut off by a crash). */
+  get partialLine(): string {
+    return this.#rest;
+  }
+
+  /** Starts reading appended bytes as they come (a watch, and a poll); `unwatch()` stops that. */
+  watch(): void {
+    if (this.#closed || this.#poll !== undefined) return;
     try {
       this.#watcher = watch(this.file, { persistent: false }, () => this.#schedule());
       this.#watcher.on("error", () => {
@@ -65,29 +89,41 @@ export class FileFollower {
     }, this.#options.pollMs ?? 500);
   }
 
-  /** Reads whatever was appended (also called by the watcher and the poll). */
+  /** Stops following (the file stays open: `read()` still reads on from where it was). */
+  unwatch(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = undefined;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Reads whatever was appended (also called by the watcher and the poll); resolves once every byte
+   * the file held when it was called has been handed over.
+   */
   read(): Promise<void> {
-    if (this.#reading) {
-      this.#again = true;
+    if (this.#reading === undefined) {
+      this.#reading = this.#drain().finally(() => {
+        this.#reading = undefined;
+      });
       return this.#reading;
     }
-    this.#reading = this.#drain().finally(() => {
-      this.#reading = undefined;
-      if (this.#again && !this.#closed) {
-        this.#again = false;
-        void this.read();
-      }
+    // A read is under way and may have looked at the size before the latest bytes came: one more
+    // read after it (shared by every caller meanwhile).
+    this.#queued ??= this.#reading.then(() => {
+      this.#queued = undefined;
+      return this.read();
     });
-    return this.#reading;
+    return this.#queued;
   }
 
   /** Stops watching and closes the file. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#watcher?.close();
-    if (this.#poll) clearInterval(this.#poll);
-    if (this.#timer) clearTimeout(this.#timer);
+    this.unwatch();
     const handle = this.#handle;
     this.#handle = undefined;
     const reading = this.#reading ?? Promise.resolve();
@@ -106,7 +142,7 @@ export class FileFollower {
     if (this.#closed) return;
     try {
       if (this.#handle === undefined) {
-        const opened = await open(this.file, "r");
+        const opened = await (this.#options.open ?? openForReading)(this.file);
         if (this.#closed) {
           await opened.close();
           return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LiveSession } from "./live.js";
+import { type LiveChange, LiveSession } from "./live.js";
 
 const line = (value: object) => JSON.stringify(value);
 const header = line({ type: "session", v: 1, id: "s", name: "demo", start: 1000, pid: 1, host: "elsewhere" });
@@ -12,7 +12,8 @@ describe("LiveSession", () => {
       line({ type: "start", id: "1", parent: "0", node: "outer", kind: "agent", start: 1001 }),
       line({ type: "start", id: "2", parent: "1", node: "inner", kind: "tool", start: 1002 }),
     ]);
-    expect(first.calls.map((c) => [c.id, c.depth, c.childCount, c.status])).toEqual([
+    const calls = (change: LiveChange) => change.calls.map((slot) => live.call(slot));
+    expect(calls(first).map((c) => [c.id, c.depth, c.childCount, c.status])).toEqual([
       ["1", 1, 1, "running"],
       ["2", 2, 0, "running"],
     ]);
@@ -22,12 +23,19 @@ describe("LiveSession", () => {
       line({ type: "end", id: "2", status: "error", end: 1003, error: { name: "E", message: "no" } }),
       line({ type: "start", id: "3", parent: "1", node: "inner", kind: "tool", start: 1004 }),
     ]);
-    expect(second.calls.map((c) => [c.id, c.childCount, c.status])).toEqual([
+    expect(calls(second).map((c) => [c.id, c.childCount, c.status])).toEqual([
       ["2", 0, "error"],
       ["1", 2, "running"],
       ["3", 0, "running"],
     ]);
     expect(live.counts).toEqual({ running: 2, done: 0, failed: 1 });
+    // Each batch is a version; every call remembers the last one that changed it.
+    expect(live.version).toBe(3);
+    expect([0, 1, 2].map((slot) => [live.call(slot).id, live.changedAt(slot)])).toEqual([
+      ["1", 3],
+      ["2", 3],
+      ["3", 3],
+    ]);
     expect(live.summary()).toMatchObject({ calls: 3, errors: 1, status: "running" });
 
     const end = live.push([

@@ -11,11 +11,14 @@ import { countsAsError, sessionResponse, summarizeTree } from "./summary.js";
 
 /** What a batch of lines changed. */
 export interface LiveChange {
-  /** Calls added or changed (a parent that gained a child included), parents before children. */
-  calls: FlatCall[];
+  /**
+   * Calls added or changed, by their place in arrival order (`LiveSession.call(index)`), parents
+   * before children; a parent that gained a child is among them (its `childCount` changed).
+   */
+  calls: number[];
   /** The root record or the summary changed. */
   session: boolean;
-  /** The session's end was read in this batch. */
+  /** The session's end was read in this batch (or its writer was found gone). */
   ended: boolean;
 }
 
@@ -26,24 +29,40 @@ export interface LiveCounts {
   failed: number;
 }
 
-type Bucket = keyof LiveCounts;
+const BUCKETS = ["running", "done", "failed"] as const;
+
+/** Calls per block of `LiveSession.blockChangedAt` (a power of two). */
+export const BLOCK = 256;
+const BLOCK_SHIFT = 8;
+/** Index into `BUCKETS`, plus one (0: not counted yet). */
+type Bucket = 0 | 1 | 2 | 3;
 
 function bucketOf(record: CallRecord): Bucket {
-  if (record.status === "running") return "running";
-  return countsAsError(record) ? "failed" : "done";
+  if (record.status === "running") return 1;
+  return countsAsError(record) ? 3 : 2;
 }
 
 /**
  * A session read incrementally from its growing file with core's `SessionReader`, keeping what the
- * viewer needs to send changes (depths, counts) up to date without walking the tree again.
+ * viewer needs to send changes without walking the tree again: every call in arrival order (the
+ * order of their first lines, so parents come before children) with its depth, bucket and the
+ * `version` at which it last changed. `version` grows by one per batch that changed anything, so
+ * "everything changed after version N" is one pass over an array.
  */
 export class LiveSession {
   readonly id: string;
   readonly file: string;
   readonly #reader: SessionReader;
-  readonly #depths = new Map<string, number>();
-  readonly #buckets = new Map<string, Bucket>();
+  /** Call id → place in arrival order. */
+  readonly #slots = new Map<string, number>();
+  readonly #records: CallRecord[] = [];
+  readonly #depths: number[] = [];
+  readonly #versions: number[] = [];
+  readonly #buckets: Bucket[] = [];
+  /** The latest version of any call of each block of `BLOCK` calls. */
+  readonly #blockVersions: number[] = [];
   readonly counts: LiveCounts = { running: 0, done: 0, failed: 0 };
+  #version = 0;
   #interrupted = false;
 
   constructor(id: string, file: string) {
@@ -62,9 +81,34 @@ export class LiveSession {
     return this.#reader.ended || this.#interrupted;
   }
 
+  /** How many batches changed something so far. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** How many calls so far (the root excluded). */
+  get size(): number {
+    return this.#records.length;
+  }
+
+  /** The call at this place in arrival order, as the API sends it. */
+  call(index: number): FlatCall {
+    return toFlatCall(this.#records[index]!, this.#depths[index]!);
+  }
+
+  /** The version of the batch that last changed the call at this place. */
+  changedAt(index: number): number {
+    return this.#versions[index]!;
+  }
+
+  /** The latest version that changed a call of block `block` (calls `block * BLOCK` to the next block). */
+  blockChangedAt(block: number): number {
+    return this.#blockVersions[block] ?? 0;
+  }
+
   /** Feeds lines, in file order. */
   push(lines: string[]): LiveChange {
-    const touched = new Set<CallRecord>();
+    const touched = new Set<number>();
     let session = false;
     const wasEnded = this.ended;
     for (const line of lines) {
@@ -75,26 +119,34 @@ export class LiveSession {
         session = true;
         continue;
       }
-      if (!this.#depths.has(record.id)) {
+      let slot = this.#slots.get(record.id);
+      if (slot === undefined) {
         const parentId = record.parentId ?? tree.root.id;
-        const parent = parentId === tree.root.id ? undefined : tree.get(parentId);
-        this.#depths.set(record.id, parent === undefined ? 1 : (this.#depths.get(parent.id) ?? 0) + 1);
+        const parentSlot = parentId === tree.root.id ? undefined : this.#slots.get(parentId);
+        slot = this.#records.length;
+        this.#slots.set(record.id, slot);
+        this.#records.push(record);
+        this.#depths.push(parentSlot === undefined ? 1 : this.#depths[parentSlot]! + 1);
+        this.#versions.push(0);
+        this.#buckets.push(0);
         // The parent's childCount changed: send it again (before its new child).
-        if (parent === undefined) session = true;
-        else touched.add(parent);
+        if (parentSlot === undefined) session = true;
+        else touched.add(parentSlot);
       }
-      touched.add(record);
+      touched.add(slot);
     }
-    const calls: FlatCall[] = [];
-    for (const record of touched) {
-      this.#count(record);
-      calls.push(toFlatCall(record, this.#depths.get(record.id) ?? 1));
+    if (touched.size > 0) session = true;
+    const ended = !wasEnded && this.ended;
+    if (session || ended) this.#version++;
+    for (const slot of touched) {
+      this.#count(slot);
+      this.#versions[slot] = this.#version;
+      this.#blockVersions[slot >> BLOCK_SHIFT] = this.#version;
     }
-    if (calls.length > 0) session = true;
-    return { calls, session, ended: !wasEnded && this.ended };
+    return { calls: [...touched], session, ended };
   }
 
-  /** Every call so far, depth-first (what a newly connected client is sent). */
+  /** Every call so far, depth-first. */
   calls(): FlatCalls {
     const tree = this.#reader.tree;
     return tree === undefined ? new FlatCalls([], new Uint32Array(0)) : flattenTree(tree);
@@ -123,20 +175,41 @@ export class LiveSession {
     return tree !== undefined && !this.ended && !writerAlive(tree.writer);
   }
 
-  /** The session will never end: shown `interrupted`, as core's reader does for a stored file. */
-  markInterrupted(): void {
+  /**
+   * The session will never end: shown `interrupted`, as core's reader does for a stored file.
+   * `partialLine` is what followed the last newline: used when it parses (the writer died right
+   * after writing it), otherwise noted as cut off, as core's reader does.
+   */
+  markInterrupted(partialLine = ""): LiveChange {
     const tree = this.#reader.tree;
-    if (tree === undefined || this.ended) return;
+    if (tree === undefined || this.ended) return { calls: [], session: false, ended: false };
+    let change: LiveChange = { calls: [], session: true, ended: true };
+    if (partialLine.trim().length > 0) {
+      let parses = true;
+      try {
+        JSON.parse(partialLine);
+      } catch {
+        parses = false;
+      }
+      if (parses) change = this.push([partialLine]);
+      else
+        this.#reader.warn(
+          `the last line was cut off (${partialLine.length} bytes) and was skipped: the writer stopped mid-write`,
+        );
+    }
+    if (this.ended) return change;
     this.#interrupted = true;
     tree.root.status = "interrupted";
+    this.#version++;
+    return { calls: change.calls, session: true, ended: true };
   }
 
-  #count(record: CallRecord): void {
-    const next = bucketOf(record);
-    const previous = this.#buckets.get(record.id);
+  #count(slot: number): void {
+    const next = bucketOf(this.#records[slot]!);
+    const previous = this.#buckets[slot]!;
     if (previous === next) return;
-    if (previous !== undefined) this.counts[previous]--;
-    this.counts[next]++;
-    this.#buckets.set(record.id, next);
+    if (previous !== 0) this.counts[BUCKETS[previous - 1]!]--;
+    this.counts[BUCKETS[next - 1]!]++;
+    this.#buckets[slot] = next;
   }
 }

@@ -8,8 +8,8 @@ import {
   type SessionSummary,
   writerAlive,
 } from "@runtrace/core";
-import { FileFollower } from "./follow.js";
-import { LiveSession } from "./live.js";
+import type { OpenFile } from "./follow.js";
+import { LiveFeed } from "./live-feed.js";
 import { type LoadedSession, makeLoaded, message, pool, unreadable } from "./loaded.js";
 import { summarizeTree } from "./summary.js";
 
@@ -42,16 +42,14 @@ interface Entry {
   growing: Growing | "next" | undefined;
 }
 
-/** A running session's file, followed by core's incremental `SessionReader` (inside `LiveSession`). */
+/** A running session's file, read on by the shared `LiveFeed` of that file, held by the cache. */
 interface Growing {
-  live: LiveSession;
-  follower: FileFollower;
-  /** The file shrank (replaced): this state is worthless, read the file afresh. */
-  reset: boolean;
+  feed: LiveFeed;
+  release: () => void;
 }
 
 function stopGrowing(growing: Entry["growing"]): void {
-  if (growing !== undefined && growing !== "next") growing.follower.close();
+  if (growing !== undefined && growing !== "next") growing.release();
 }
 
 /** Options of `SessionSource`. */
@@ -59,6 +57,10 @@ export interface SessionSourceOptions {
   dir: string;
   /** How many read sessions (trees and their flattened calls) to keep in memory. @default 4 */
   keep?: number;
+  /** How often a followed file is looked at when no watch event comes. @default 500 */
+  pollMs?: number;
+  /** How followed files are opened. @default `fs/promises` `open` */
+  open?: OpenFile;
 }
 
 /**
@@ -74,11 +76,54 @@ export class SessionSource {
   /** Files whose trees are kept, least recently used first. */
   readonly #recent = new Set<string>();
   readonly #pending = new Map<string, Promise<LoadedSession>>();
+  /** The one reader of each running session's file that someone follows (streams, the cache). */
+  readonly #feeds = new Map<string, LiveFeed>();
+  readonly #options: SessionSourceOptions;
 
   constructor(options: SessionSourceOptions) {
     this.dir = resolve(options.dir);
     this.#store = jsonlStore({ dir: this.dir });
     this.#keep = Math.max(1, options.keep ?? 4);
+    this.#options = options;
+  }
+
+  /** How many files are followed now (each by one reader, however many streams it feeds). */
+  get followed(): number {
+    return this.#feeds.size;
+  }
+
+  /**
+   * The shared reader of a session's file, made on first use. Subscribe to it or hold it at once:
+   * it closes (and is forgotten) when its last user lets go.
+   */
+  feed(id: string): LiveFeed {
+    const file = this.fileOf(id);
+    let feed = this.#feeds.get(file);
+    if (feed === undefined || feed.replaced) {
+      feed = new LiveFeed(id, file, {
+        pollMs: this.#options.pollMs,
+        open: this.#options.open,
+        onRelease: (done) => {
+          if (this.#feeds.get(file) === done) this.#feeds.delete(file);
+        },
+      });
+      this.#feeds.set(file, feed);
+    }
+    return feed;
+  }
+
+  /**
+   * The cached session when it is over and its file unchanged, without reading anything;
+   * `undefined` otherwise. `LoadError` for a bad id or a missing file.
+   */
+  async cachedIfOver(id: string): Promise<LoadedSession | undefined> {
+    const file = this.fileOf(id);
+    const key = await this.#key(id, file);
+    const entry = this.#entries.get(file);
+    if (entry?.session === undefined || entry.session.response.live || !this.#fresh(entry, key))
+      return undefined;
+    this.#use(file);
+    return entry.session;
   }
 
   /** The file of a session id; `LoadError` (`invalid_session_id`) for anything that is not an id. */
@@ -147,6 +192,8 @@ export class SessionSource {
     for (const entry of this.#entries.values()) stopGrowing(entry.growing);
     this.#entries.clear();
     this.#recent.clear();
+    for (const feed of [...this.#feeds.values()]) feed.close();
+    this.#feeds.clear();
   }
 
   async #summary(id: string): Promise<SessionSummary> {
@@ -207,16 +254,15 @@ export class SessionSource {
     id: string,
     file: string,
   ): Promise<Pick<Entry, "session" | "growing"> & { session: LoadedSession }> {
-    const previous = this.#entries.get(file)?.growing;
-    if (previous !== undefined) {
-      const growing = previous === "next" ? this.#follow(id, file) : previous;
+    const growing = this.#growing(id, file);
+    if (growing !== undefined) {
       const session = await this.#readOn(growing);
       if (session !== undefined) {
-        if (!growing.live.ended) return { session, growing };
-        growing.follower.close();
+        if (!growing.feed.live.ended) return { session, growing };
+        growing.release();
         return { session, growing: undefined };
       }
-      growing.follower.close();
+      growing.release();
     }
     const session = await readSession(file).then(
       (tree) => makeLoaded(id, file, tree, summarizeTree(tree, id, file)),
@@ -225,32 +271,27 @@ export class SessionSource {
     return { session, growing: session.response.live ? "next" : undefined };
   }
 
-  #follow(id: string, file: string): Growing {
-    const live = new LiveSession(id, file);
-    const growing: Growing = {
-      live,
-      reset: false,
-      follower: new FileFollower(file, {
-        onLines: (lines) => live.push(lines),
-        onReset: () => {
-          growing.reset = true;
-        },
-      }),
-    };
-    return growing;
+  /**
+   * How to read a file on instead of parsing it whole: the cache's own hold on its feed, else the
+   * feed streams already share (its tree is taken over, nothing is parsed again), else, for a file
+   * that was running at its last read, a new feed.
+   */
+  #growing(id: string, file: string): Growing | undefined {
+    const previous = this.#entries.get(file)?.growing;
+    if (previous !== undefined && previous !== "next") return previous;
+    const shared = this.#feeds.get(file);
+    if (previous === undefined && (shared === undefined || shared.replaced)) return undefined;
+    const feed = shared !== undefined && !shared.replaced ? shared : this.feed(id);
+    return { feed, release: feed.hold() };
   }
 
   /** Reads what was appended; `undefined` when the state cannot be used (the file was replaced). */
   async #readOn(growing: Growing): Promise<LoadedSession | undefined> {
-    const { live, follower } = growing;
-    await follower.read();
-    if (live.writerGone()) {
-      // Its last lines may have landed just before it exited: read once more before believing it.
-      await follower.read();
-      if (live.writerGone()) live.markInterrupted();
-    }
+    const { feed } = growing;
+    await feed.checkWriter();
+    const { live } = feed;
     const tree = live.tree;
-    if (growing.reset || tree === undefined) return undefined;
+    if (feed.replaced || tree === undefined) return undefined;
     return makeLoaded(live.id, live.file, tree, live.summary()!);
   }
 

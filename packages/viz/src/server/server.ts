@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LiveSession } from "../load/live.js";
 import { LoadError, type SessionSource } from "../load/sessions.js";
 import { packageVersion } from "../paths.js";
 import type { CallsResponse, ConfigResponse, SessionsResponse } from "../shared/types.js";
+import { crossSiteRefusal } from "./cross-site.js";
 import { allowedHosts } from "./host-check.js";
 import { baseHeaders, sendError, sendJson } from "./http.js";
 import { type ClientFiles, sendNotFound } from "./static.js";
-import { StreamHub, streamEnded, streamSession } from "./stream.js";
+import { StreamHub, streamSession } from "./stream.js";
 
 /** Everything the server needs, already checked by `startViewer`. */
 export interface ServerConfig {
@@ -18,8 +18,8 @@ export interface ServerConfig {
   jaegerUrl: string | null;
   /** @default 15000 */
   keepAliveMs?: number;
-  /** @default 500 */
-  pollMs?: number;
+  /** How many calls may change while a stream's client reads nothing before it is dropped. @default 10000 */
+  maxBacklog?: number;
 }
 
 /** A listening server. */
@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }
     // The id is checked before anything else, so `../` in any form is a 400 whatever follows it.
     const id = decodeSegment(parts[1]!);
-    const file = source.fileOf(id);
+    source.fileOf(id);
     if (parts.length === 2) return sendJson(res, 200, (await source.load(id)).response);
     if (parts.length === 3 && parts[2] === "calls") {
       const offset = wholeNumber(query, "offset", 0);
@@ -93,11 +93,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return sendJson(res, 200, body);
     }
     if (parts.length === 3 && parts[2] === "stream") {
-      // From the cache the pages are served from: a finished session is not read a second time.
-      const session = await source.load(id);
       res.on("error", () => {});
-      if (!session.response.live) return streamEnded(req, res, session.response, hub, config);
-      return streamSession(req, res, new LiveSession(id, file), hub, config);
+      return streamSession(req, res, source, id, hub, config);
     }
     throw new HttpError(404, "not_found", `No API route ${path}.`);
   };
@@ -112,6 +109,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         `Requests for host ${JSON.stringify(req.headers.host ?? "")} are refused: this viewer answers only ${[...allowed].slice(0, 4).join(", ")}. Open it by that address (a foreign Host is how DNS-rebinding pages reach local servers).`,
       );
     }
+    const raw = req.url ?? "/";
+    const q = raw.indexOf("?");
+    // The raw path, not `new URL(...)`: that would resolve `..` segments before the id is checked.
+    const path = q === -1 ? raw : raw.slice(0, q);
+    const refusal = crossSiteRefusal(req, path);
+    if (refusal !== undefined) throw new HttpError(403, "cross_site", refusal);
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       throw new HttpError(
@@ -120,10 +123,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         `${req.method} is not allowed: the viewer is read-only.`,
       );
     }
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    // The raw path, not `new URL(...)`: that would resolve `..` segments before the id is checked.
-    const path = q === -1 ? raw : raw.slice(0, q);
     const query = new URLSearchParams(q === -1 ? "" : raw.slice(q + 1));
     if (path === "/api" || path.startsWith("/api/")) return api(req, res, path, query);
     if (client.isAppRoute(path)) return client.sendApp(res);

@@ -1,20 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FileFollower } from "../load/follow.js";
-import type { LiveChange, LiveSession } from "../load/live.js";
-import type { SessionResponse, StreamEventName } from "../shared/types.js";
+import type { SessionSource } from "../load/sessions.js";
+import type { SessionResponse } from "../shared/types.js";
+import { LiveStream, sseEvent } from "./live-stream.js";
 
 /** Options of one session stream. */
 export interface StreamOptions {
   /** @default 15000 */
   keepAliveMs?: number;
-  /** @default 500 */
-  pollMs?: number;
-}
-
-const INTERRUPTED: LiveChange = { calls: [], session: true, ended: true };
-
-function event(name: StreamEventName, data: unknown): string {
-  return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  /**
+   * How many calls may change while a client's connection takes nothing before the client is
+   * dropped (it reconnects and resumes). @default 10000
+   */
+  maxBacklog?: number;
 }
 
 /** The open event streams of a server, so that closing the server ends them at once. */
@@ -78,68 +75,63 @@ export function streamEnded(
   options: StreamOptions = {},
 ): void {
   open(req, res, hub, options.keepAliveMs ?? 15_000);
-  res.write(event("end", session));
+  res.write(sseEvent("end", session));
 }
 
 /**
- * `GET /api/sessions/:id/stream` of a running session: server-sent events for its file. On connect the client
- * gets the state so far (`session`, then every call as `call`, then `end` if it has ended), so
- * nothing is missed between loading the pages and opening the stream; after that, only changes,
- * read from the bytes appended to the file.
+ * `GET /api/sessions/:id/stream`: server-sent events for a session's file. Of a session that is over,
+ * its `end` event at once. Of a running one, the state so far (`session`, every call as `call`,
+ * then `session` again, or `end` if it has ended meanwhile), so nothing is missed between loading
+ * the pages and opening the stream; after that, only changes. Every stream of a session is fed by
+ * the one shared reader of its file (`SessionSource.feed`), and one that reconnects with the id of
+ * the last event it got (`Last-Event-ID`) receives only what changed since.
  */
 export async function streamSession(
   req: IncomingMessage,
   res: ServerResponse,
-  live: LiveSession,
+  source: SessionSource,
+  id: string,
   hub: StreamHub,
   options: StreamOptions = {},
 ): Promise<void> {
-  let replayed = false;
-  let endSent = false;
-  const send = (change: LiveChange) => {
-    if (!replayed || res.writableEnded) return;
-    let text = "";
-    for (const call of change.calls) text += event("call", call);
-    if (change.ended || change.session) {
-      const response = live.response();
-      if (response !== undefined) {
-        const ended = change.ended && !endSent && live.ended;
-        if (ended) endSent = true;
-        text += event(ended ? "end" : "session", response);
+  // A finished session in the page cache is not read again.
+  const over = await source.cachedIfOver(id);
+  if (over !== undefined) return streamEnded(req, res, over.response, hub, options);
+
+  let gone = false;
+  res.once("close", () => {
+    gone = true;
+  });
+  const feed = source.feed(id);
+  const stream = new LiveStream(
+    feed,
+    res,
+    LiveStream.since(feed, req.headers["last-event-id"]),
+    options.maxBacklog ?? 10_000,
+  );
+  const unsubscribe = feed.subscribe(stream);
+  try {
+    await feed.checkWriter();
+    if (feed.live.tree === undefined || feed.live.ended) {
+      // Over (or not a session file yet): answered like the pages, from what was just read.
+      const { response } = await source.load(id);
+      if (!response.live) {
+        unsubscribe();
+        return streamEnded(req, res, response, hub, options);
       }
     }
-    if (text.length > 0) res.write(text);
-  };
-  const follower = new FileFollower(live.file, {
-    pollMs: options.pollMs,
-    onLines: (lines) => send(live.push(lines)),
-    onTick: () => void interruptIfWriterGone().then((now) => now && send(INTERRUPTED)),
-  });
-  const interruptIfWriterGone = async (): Promise<boolean> => {
-    if (!live.writerGone()) return false;
-    await follower.read();
-    if (!live.writerGone()) return false;
-    live.markInterrupted();
-    return true;
-  };
-  open(req, res, hub, options.keepAliveMs ?? 15_000, () => follower.close());
-
-  await follower.start();
-  if (res.writableEnded) return;
-  replayed = true;
-  const response = live.response();
-  if (response === undefined) return;
-  const calls = live.calls();
-  res.write(event("session", response));
-  // Sent in batches: one write per call would cost a syscall each on a big live session.
-  for (let i = 0; i < calls.total; i += 1000) {
-    res.write(
-      calls
-        .slice(i, 1000)
-        .map((call) => event("call", call))
-        .join(""),
-    );
+  } catch (error) {
+    unsubscribe();
+    throw error;
   }
-  const interrupted = await interruptIfWriterGone();
-  if (interrupted || (live.ended && !endSent)) send({ calls: [], session: true, ended: true });
+  if (gone || feed.replaced) {
+    unsubscribe();
+    if (!gone) res.destroy();
+    return;
+  }
+  open(req, res, hub, options.keepAliveMs ?? 15_000, () => {
+    unsubscribe();
+    stream.stop();
+  });
+  stream.start();
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkJaegerUrl } from "../../jaeger-url.js";
+import { safeJson, safeLine } from "../../safe-text.js";
 import { CliError } from "../errors.js";
 import { resolveSession } from "../resolve.js";
 
@@ -46,10 +47,10 @@ export async function exportSession(ref: string, options: ExportOptions): Promis
   let text: string;
   if (format === "jaeger") {
     const { toJaegerJson } = await import("../../export/jaeger.js");
-    text = JSON.stringify(toJaegerJson(tree, spanOptions));
+    text = safeJson(JSON.stringify(toJaegerJson(tree, spanOptions)));
   } else if (format === "otlp") {
     const { toOtlpJson } = await import("../../export/otlp.js");
-    text = JSON.stringify(toOtlpJson(tree, spanOptions));
+    text = safeJson(JSON.stringify(toOtlpJson(tree, spanOptions)));
   } else {
     const { toHtml } = await import("../../export/html.js");
     text = toHtml(tree, { jaegerUrl });
@@ -61,6 +62,6 @@ export async function exportSession(ref: string, options: ExportOptions): Promis
   const file = resolve(options.output);
   writeFileSync(file, format === "html" ? text : `${text}\n`);
   process.stderr.write(
-    `Wrote ${format} export of session ${tree.root.sessionId} (${tree.size} calls) to ${file}\n`,
+    `Wrote ${format} export of session ${safeLine(tree.root.sessionId)} (${tree.size} calls) to ${safeLine(file)}\n`,
   );
 }

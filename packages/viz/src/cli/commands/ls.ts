@@ -1,5 +1,6 @@
 import { formatDuration, type SessionSummary } from "@runtrace/core";
 import { SessionSource } from "../../load/sessions.js";
+import { safeLine } from "../../safe-text.js";
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
@@ -35,9 +36,9 @@ export function table(header: string[], rows: string[][], right: Set<number>): s
 export function formatSessions(sessions: SessionSummary[]): string[] {
   const header = ["ID", "NAME", "STATUS", "START", "DURATION", "CALLS", "ERRORS"];
   const rows = sessions.map((s) => [
-    s.id,
-    s.name,
-    s.status,
+    safeLine(s.id),
+    safeLine(s.name),
+    safeLine(s.status),
     formatStart(s.start),
     duration(s),
     String(s.calls),
@@ -47,7 +48,7 @@ export function formatSessions(sessions: SessionSummary[]): string[] {
   const out = [lines[0]!];
   sessions.forEach((s, i) => {
     out.push(lines[i + 1]!);
-    if (s.problem !== undefined) out.push(`  ! ${oneLine(s.problem)}`);
+    if (s.problem !== undefined) out.push(`  ! ${safeLine(oneLine(s.problem))}`);
   });
   return out;
 }
@@ -58,7 +59,7 @@ export async function ls(dir: string): Promise<void> {
   const sessions = await source.list();
   if (sessions.length === 0) {
     process.stdout.write(
-      `No sessions in ${source.dir}. Record one with rt.session(...), or pass --dir (or set RUNTRACE_DIR) to where they are.\n`,
+      `No sessions in ${safeLine(source.dir)}. Record one with rt.session(...), or pass --dir (or set RUNTRACE_DIR) to where they are.\n`,
     );
     return;
   }

@@ -1,4 +1,5 @@
 import { type CallRecord, formatTree } from "@runtrace/core";
+import { safeLine } from "../../safe-text.js";
 import { resolveSession } from "../resolve.js";
 
 /** Options of `runtrace show`. */
@@ -20,5 +21,5 @@ export async function show(ref: string, options: ShowOptions): Promise<void> {
   if (options.errors && !failed(tree.root) && tree.find(failed) === undefined) {
     process.stdout.write(`No failed calls in this session (${tree.size} calls).\n`);
   }
-  for (const warning of tree.warnings) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of tree.warnings) process.stderr.write(`warning: ${safeLine(warning)}\n`);
 }

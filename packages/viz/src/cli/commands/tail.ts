@@ -1,7 +1,8 @@
-import { formatDuration, formatTree, type SessionSummary } from "@runtrace/core";
+import { type CallTree, formatDuration, formatTree, type SessionSummary } from "@runtrace/core";
 import { FileFollower } from "../../load/follow.js";
 import { LiveSession } from "../../load/live.js";
 import { SessionSource } from "../../load/sessions.js";
+import { safeLine } from "../../safe-text.js";
 
 /** Redraws at most this often (about 5 times a second). */
 const FRAME_MS = 200;
@@ -17,7 +18,7 @@ async function pickSession(
     const pick = sessions.find((s) => s.status === "running") ?? sessions.find((s) => s.start > 0);
     if (pick !== undefined) return pick;
     if (!said) {
-      process.stdout.write(`Waiting for a session in ${source.dir}… (Ctrl-C to stop)\n`);
+      process.stdout.write(`Waiting for a session in ${safeLine(source.dir)}… (Ctrl-C to stop)\n`);
       said = true;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -32,18 +33,18 @@ function countsLine(live: LiveSession): string {
 
 function headerLine(live: LiveSession): string {
   const root = live.tree?.root;
-  if (root === undefined) return `${live.id}: waiting for the session's first line`;
+  if (root === undefined) return `${safeLine(live.id)}: waiting for the session's first line`;
   const took = formatDuration((root.end ?? Date.now()) - root.start);
-  return `${root.node}  ${live.id}  ${root.status}  ${took}`;
+  return `${safeLine(root.node)}  ${safeLine(live.id)}  ${safeLine(root.status)}  ${took}`;
 }
 
-function endLine(live: LiveSession, interrupted: boolean): string {
-  const root = live.tree?.root;
+function endLine(tree: CallTree | undefined, failed: number, interrupted: boolean): string {
+  const root = tree?.root;
   if (root === undefined) return "Stopped.";
   if (interrupted) return "Stopped following: the session is still running.";
   if (root.status === "interrupted") return "Session interrupted: its process stopped without ending it.";
   const took = root.end === undefined ? "" : ` in ${formatDuration(root.end - root.start)}`;
-  return `Session ${root.status}${took}: ${live.tree!.size} calls, ${live.counts.failed} failed.`;
+  return `Session ${safeLine(root.status)}${took}: ${tree!.size} calls, ${failed} failed.`;
 }
 
 /** One screenful: header, counts, and the end of the tree when it does not fit. */
@@ -83,7 +84,7 @@ export async function tail(dir: string): Promise<void> {
     const picked = await pickSession(source, () => stopped);
     if (picked === undefined) return;
     const live = new LiveSession(picked.id, source.fileOf(picked.id));
-    out.write(`Following ${picked.name} (${picked.id})\n`);
+    out.write(`Following ${safeLine(picked.name)} (${safeLine(picked.id)})\n`);
 
     await new Promise<void>((resolve) => {
       let drawn = 0;
@@ -109,15 +110,17 @@ export async function tail(dir: string): Promise<void> {
         if (timer !== undefined || done) return;
         timer = setTimeout(draw, Math.max(0, FRAME_MS - (Date.now() - lastDraw)));
       };
-      const finish = (byUser: boolean) => {
+      /** `stored`: the session as read whole (a file with no session line yet never ends live). */
+      const finish = (byUser: boolean, stored?: CallTree) => {
         if (done) return;
         done = true;
         if (timer !== undefined) clearTimeout(timer);
         follower.close();
         if (tty && drawn > 0) out.write(`\x1b[${drawn}A\r\x1b[J`);
-        const tree = live.tree;
+        const tree = stored ?? live.tree;
         if (tree !== undefined) out.write(`${formatTree(tree)}\n`);
-        out.write(`${countsLine(live)}\n${endLine(live, byUser)}\n`);
+        for (const warning of stored?.warnings ?? []) out.write(`warning: ${safeLine(warning)}\n`);
+        out.write(`${countsLine(live)}\n${endLine(tree, live.counts.failed, byUser)}\n`);
         resolve();
       };
       const follower = new FileFollower(live.file, {
@@ -137,9 +140,14 @@ export async function tail(dir: string): Promise<void> {
         },
       });
       onStop = () => finish(true);
-      void follower.start().then(() => {
-        if (live.ended) finish(false);
-        else draw();
+      void follower.start().then(async () => {
+        if (live.ended) return finish(false);
+        if (live.tree === undefined && picked.status !== "running") {
+          // Nothing to follow (an empty file, its process killed before it wrote): shown as read.
+          const loaded = await source.load(picked.id).catch(() => undefined);
+          if (loaded !== undefined && !loaded.response.live) return finish(false, loaded.tree);
+        }
+        draw();
       });
     });
   } finally {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { startViewer } from "../../api.js";
 import { checkJaegerUrl } from "../../jaeger-url.js";
+import { safeLine } from "../../safe-text.js";
 
 /** Options of `runtrace viz`. */
 export interface VizOptions {
@@ -44,8 +45,8 @@ export async function viz(options: VizOptions): Promise<void> {
   process.stdout.write(`runtrace viewer: ${viewer.url}\n`);
   process.stdout.write(
     options.created
-      ? `Created ${viewer.dir}: sessions recorded there will appear as they start. Press Ctrl-C to stop.\n`
-      : `Sessions from ${viewer.dir}. Press Ctrl-C to stop.\n`,
+      ? `Created ${safeLine(viewer.dir)}: sessions recorded there will appear as they start. Press Ctrl-C to stop.\n`
+      : `Sessions from ${safeLine(viewer.dir)}. Press Ctrl-C to stop.\n`,
   );
   if (options.host !== "127.0.0.1" && options.host !== "localhost" && options.host !== "::1") {
     process.stderr.write(
