@@ -117,13 +117,15 @@ describe("a directory that stops taking writes (ENOSPC)", () => {
     const dir = fresh();
     const store = rt.jsonlStore({ dir });
     const session = new rt.Session({ name: "overflow", store });
-    // A call that leaves work behind: an event and a call of its own, after it has ended.
+    // A call that leaves work behind: an event and a call of its own, run after it has ended and
+    // its lines were dropped.
+    let leftBehind!: () => void;
     const leaves = rt.functionNode(
       async () => {
-        setTimeout(() => {
+        leftBehind = rt.bind(() => {
           rt.event("late");
           void rt.call(work, -1);
-        }, 1);
+        });
         return "left";
       },
       { name: "leaves" },
@@ -132,6 +134,7 @@ describe("a directory that stops taking writes (ENOSPC)", () => {
       for (let batch = 0; batch < 20; batch++) {
         for (let i = 0; i < 10; i++) await rt.call(work, batch * 10 + i);
         if (batch === 15) await rt.call(leaves);
+        if (batch === 17) leftBehind();
         await new Promise((resolve) => setImmediate(resolve));
       }
     });

@@ -92,7 +92,7 @@ export class JsonlWriter implements SessionWriter {
     this.#queue.push(line);
     this.#chars += line.length + 1;
     if (!this.#dirty) this.#touch();
-    if (this.#chars >= FLUSH_CHARS) this.flush();
+    if (this.#chars >= FLUSH_CHARS) this.#write(true);
   }
 
   started(record: CallRecord, parent: CallRecord): void {
@@ -138,7 +138,7 @@ export class JsonlWriter implements SessionWriter {
     }
     this.#unmade = oldest < 0 ? queue.length : oldest;
     this.#chars = chars;
-    if (chars >= FLUSH_CHARS) this.flush();
+    if (chars >= FLUSH_CHARS) this.#write(true);
   }
 
   // A call's line is already made or written (its event or attributes need a line of their own),
@@ -166,13 +166,20 @@ export class JsonlWriter implements SessionWriter {
 
   /** Writes everything queued, synchronously (one write per batch). */
   flush(): void {
+    this.#write(false);
+  }
+
+  // Writes the batch. A write for size (`keepLeaves`) leaves running calls that have no calls of
+  // their own in the queue: nothing written names them, and most of them end in time to go out
+  // whole in the next batch, instead of as `start` now and `end` later.
+  #write(keepLeaves: boolean): void {
     if (!this.#dirty) return;
     this.#dirty = false;
     dirty.delete(this);
     const queue = this.#queue;
     const made = this.#made;
-    const calls = this.#calls;
     const final = this.#final;
+    let calls = this.#calls;
     this.#queue = [];
     this.#made = [];
     this.#unmade = this.#chars = this.#finished = this.#running = this.#calls = 0;
@@ -183,24 +190,39 @@ export class JsonlWriter implements SessionWriter {
       return;
     }
     let text = "";
+    let lines = 0;
+    const kept: CallRecord[] = [];
     for (const item of queue) {
       if (typeof item === "string") {
         text += `${item}\n`;
+      } else if (item.end !== undefined) {
+        text += `${callLine(item)}\n`;
+      } else if (keepLeaves && item.children.length === 0) {
+        kept.push(item);
+        continue;
       } else {
         text += `${callLine(item)}\n`;
-        if (item.end === undefined) this.#open.add(item);
+        this.#open.add(item);
       }
+      lines++;
     }
-    if (!this.#sink.append(this.#file, text, queue.length, calls, final)) this.#forget(queue, made);
+    if (kept.length > 0) {
+      calls -= kept.length;
+      this.#queue = kept;
+      this.#calls = this.#running = kept.length;
+      this.#touch();
+    }
+    if (!this.#sink.append(this.#file, text, lines, calls, final)) this.#forget(queue, made, kept);
   }
 
   // The batch was dropped: later lines must not name its calls (their ends, events, children).
-  #forget(queue: Array<CallRecord | string>, made: CallRecord[]): void {
+  #forget(queue: Array<CallRecord | string>, made: CallRecord[], kept: CallRecord[]): void {
     this.#dropped ??= new WeakSet();
     const dropped = this.#dropped;
+    const stays = new Set(kept);
     for (const record of made) dropped.add(record);
     for (const item of queue) {
-      if (typeof item === "string") continue;
+      if (typeof item === "string" || stays.has(item)) continue;
       dropped.add(item);
       this.#open.delete(item);
     }

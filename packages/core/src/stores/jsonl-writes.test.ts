@@ -87,6 +87,25 @@ describe("the JSONL store's writes", () => {
     expect(tree.findAll("work")).toHaveLength(5000);
   });
 
+  it("writes calls still in flight at a mid-turn write whole, once they end", async () => {
+    const store = rt.jsonlStore({ dir });
+    const session = new rt.Session({ name: "parallel", store });
+    await session.run(() =>
+      Promise.all(
+        Array.from({ length: 200 }, async (_, branch) => {
+          for (let i = 0; i < 100; i++) await rt.call(work, branch * 100 + i);
+        }),
+      ),
+    );
+    const lines = linesOf(store.fileOf(session.id));
+    // 20,000 calls, about 2 MB of lines: many writes in the middle of the turn, each with about
+    // 200 calls in flight, and still one line per call.
+    expect(lines.filter((line) => line.type === "start")).toEqual([]);
+    expect(lines.filter((line) => line.type === "call")).toHaveLength(20_000);
+    const tree = await readSessionFile(store.fileOf(session.id));
+    expect(tree.toJSON()).toEqual(session.tree.toJSON());
+  });
+
   it("keeps events and attributes that arrive after a call ended", async () => {
     const store = rt.jsonlStore({ dir });
     const session = new rt.Session({ name: "late", store });
