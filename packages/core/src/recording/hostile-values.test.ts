@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../../../../test/helpers/unhandled.js";
 import * as rt from "../index.js";
 import { sanitize, sanitizeError } from "./sanitize.js";
 
@@ -295,14 +296,8 @@ describe.each(rows)("$name", ({ make, marker, keeps }) => {
 const dir = mkdtempSync(join(tmpdir(), "runtrace-hostile-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on("unhandledRejection", onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
   rt.configure({ store: null });
 });
 
