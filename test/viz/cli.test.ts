@@ -172,7 +172,10 @@ describe("a directory that does not exist", () => {
         out += chunk;
       });
       const url = await waitFor(() => /runtrace viewer: (\S+)/.exec(out)?.[1]);
-      expect(out).toContain(`Created ${missing}: sessions recorded there will appear as they start.`);
+      // The "Created" line follows the URL line, possibly in a later chunk.
+      const created = `Created ${missing}: sessions recorded there will appear as they start.`;
+      await waitFor(() => (out.includes(created) ? true : undefined));
+      expect(out).toContain(created);
       const id = await recordWarmUp(missing);
       const list = (await (await fetch(new URL("/api/sessions", url))).json()) as {
         sessions: { id: string }[];
