@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { storeBehaviour } from "../../../../test/helpers/store-behaviour.js";
 import * as rt from "../index.js";
-import { storeBehaviour } from "./store-behaviour.js";
 
 const dir = mkdtempSync(join(tmpdir(), "runtrace-stores-"));
 

@@ -59,15 +59,3 @@ export function collapseAll(model: TreeModel): Set<string> {
   }
   return collapsed;
 }
-
-/** Descendants of `node` (not itself), for "expand subtree". */
-export function subtreeIds(node: TreeNode): string[] {
-  const ids: string[] = [];
-  const stack = [...node.children];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    ids.push(current.id);
-    for (const child of current.children) stack.push(child);
-  }
-  return ids;
-}

@@ -1,7 +1,8 @@
-// The behaviour every store must have. Run by stores.test.ts over each implementation.
+// The behaviour every store must have. Run by packages/core/src/stores/stores.test.ts over each
+// implementation (kept with the tests: it is a vitest suite, not part of the package).
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import * as rt from "../index.js";
+import * as rt from "../../packages/core/src/index.js";
 
 const step = rt.functionNode(
   async (n: number) => {
