@@ -41,6 +41,7 @@ export type { JsonSchemaObject, ParamsOption } from "./nodes/schema.js";
 export { checkOptionKeys } from "./option-keys.js";
 export type { FormatTreeOptions } from "./recording/format-tree.js";
 export { formatDuration, formatTree } from "./recording/format-tree.js";
+export { printable } from "./recording/printable.js";
 export type { ReadSessionOptions } from "./recording/read-session.js";
 export { readSession } from "./recording/read-session.js";
 export { SessionReader, writerAlive } from "./recording/reader.js";

@@ -1,5 +1,6 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { checkOptionKeys } from "../option-keys.js";
+import { printable } from "./printable.js";
 import type { CallTree } from "./tree.js";
 import type { CallRecord } from "./types.js";
 
@@ -67,23 +68,6 @@ function hasFailure(record: CallRecord, memo: Map<CallRecord, boolean>): boolean
     memo.set(record, known);
   }
   return known;
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Recorded text as a terminal should show it: control characters (escape sequences, `\r`, `\n`,
- * C1, bidirectional overrides) as visible escapes, so a name cannot clear the screen or fake a line.
- */
-function printable(text: unknown): string {
-  return String(text).replace(UNPRINTABLE, (char) => {
-    const code = char.charCodeAt(0);
-    if (char === "\n" || char === "\r" || char === "\t") return JSON.stringify(char).slice(1, -1);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, "0")}`
-      : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
 }
 
 function oneLine(text: string, max = 120): string {
