@@ -23,12 +23,12 @@ export function readProperty(value: unknown, key: PropertyKey): unknown {
   }
 }
 
-/** An error's message, or any other value as text; `[unreadable value]` where both throw. */
-export function textOf(value: unknown): string {
+/** An error's message, or any other value as text; `fallback` where both throw. */
+export function textOf(value: unknown, fallback = "[unreadable value]"): string {
   try {
     if (value instanceof Error) return String(value.message);
     return typeof value === "string" ? value : String(value);
   } catch {
-    return "[unreadable value]";
+    return fallback;
   }
 }

@@ -1,4 +1,5 @@
 import { types } from "node:util";
+import { textOf } from "../internal/safe.js";
 
 /*
  * Reading user values that may fight back: getters and Proxy traps that throw, `toString` that
@@ -31,11 +32,7 @@ export function read(target: any, key: PropertyKey): unknown {
 
 /** String(value), for values whose toString may throw or be missing (null-prototype objects). */
 export function text(value: unknown): string {
-  try {
-    return typeof value === "string" ? value : String(value instanceof Error ? value.message : value);
-  } catch {
-    return "[unprintable]";
-  }
+  return textOf(value, "[unprintable]");
 }
 
 /** The marker recorded in place of what could not be read. */
