@@ -50,6 +50,7 @@ export { recordFields } from "./recording/record.js";
 export type { RedactConfig, RedactOptions } from "./recording/redact.js";
 export type { PayloadLimits } from "./recording/sanitize.js";
 export { DEFAULT_LIMITS } from "./recording/sanitize.js";
+export type { SessionSink, SessionWriter } from "./recording/sink.js";
 export type { RecordPredicate } from "./recording/tree.js";
 export { CallTree } from "./recording/tree.js";
 export type {
@@ -83,7 +84,7 @@ export type { JsonlStore, JsonlStoreOptions } from "./stores/jsonl.js";
 export { jsonlStore } from "./stores/jsonl-options.js";
 export type { MemoryStore } from "./stores/memory.js";
 export { memoryStore } from "./stores/memory.js";
-export type { SessionSummary, SessionWriter, Store } from "./stores/store.js";
+export type { SessionSummary, Store } from "./stores/store.js";
 export { unreadableSummary } from "./stores/summary.js";
 
 // flows (keep this marker: exports of flows/ go right below it)

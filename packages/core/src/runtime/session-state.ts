@@ -17,10 +17,11 @@ import {
   sanitizeError,
   sanitizeName,
 } from "../recording/sanitize.js";
+import type { SessionSink } from "../recording/sink.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
 import { trackStore } from "../stores/registry.js";
-import type { SessionWriter, Store } from "../stores/store.js";
+import type { Store } from "../stores/store.js";
 import { Scope } from "./scope.js";
 import { type CallTracer, tracerFor } from "./tracer-hook.js";
 
@@ -58,7 +59,7 @@ export class SessionState {
   readonly recording: boolean;
   readonly recordInput: boolean;
   readonly recordOutput: boolean;
-  #writers: SessionWriter[] = [];
+  #writers: SessionSink[] = [];
   readonly #shortStrings: boolean;
   /** Names under 16 characters are recorded as they are (nothing to redact, nothing to cut). */
   readonly #shortNames: boolean;
@@ -117,7 +118,7 @@ export class SessionState {
   }
 
   /** Adds a writer (a live listener, the tracing bridge) that sees every later change. */
-  addWriter(writer: SessionWriter): void {
+  addWriter(writer: SessionSink): void {
     this.#writers.push(writer);
   }
 

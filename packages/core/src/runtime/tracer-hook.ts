@@ -1,12 +1,12 @@
+import type { SessionSink } from "../recording/sink.js";
 import type { CallRecord } from "../recording/types.js";
-import type { SessionWriter } from "../stores/store.js";
 
 /**
  * What the tracing bridge (tracing/) plugs into the runtime. It hears every change like a store
  * writer does, and also wraps each attempt so spans made inside a node nest under the node's span.
  * The runtime itself never imports OpenTelemetry.
  */
-export interface CallTracer extends SessionWriter {
+export interface CallTracer extends SessionSink {
   /** Runs `fn` with the span of `record` active (in the tracing library's own context). */
   activate<T>(record: CallRecord, fn: () => T): T;
 }

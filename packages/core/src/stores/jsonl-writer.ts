@@ -1,3 +1,4 @@
+import type { SessionSink } from "../recording/sink.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import {
@@ -9,7 +10,7 @@ import {
   sessionLine,
 } from "../recording/wire.js";
 import type { DirSink, SessionFile } from "./jsonl-sink.js";
-import type { SessionWriter, Store } from "./store.js";
+import type { Store } from "./store.js";
 
 /**
  * When the lines waiting to be written reach this many characters, they are written at once, in
@@ -39,7 +40,7 @@ export function flushWriters(): void {
  * are batched: written at the end of the event-loop turn, or as soon as `FLUSH_CHARS` of them wait.
  * A call that starts and ends within one batch is written whole, as one `call` line.
  */
-export class JsonlWriter implements SessionWriter {
+export class JsonlWriter implements SessionSink {
   /**
    * The store this writer belongs to, held so that `rt.flush()` (which reaches stores through weak
    * references) still reaches it while this session can write.

@@ -1,22 +1,6 @@
+import type { SessionSink } from "../recording/sink.js";
 import type { CallTree } from "../recording/tree.js";
-import type { CallEvent, CallRecord, SessionStatus } from "../recording/types.js";
-
-/**
- * Receives one session's recording as it happens. The session calls these synchronously on the
- * call path, so an implementation must be cheap and must never throw (report through the logger).
- */
-export interface SessionWriter {
-  /** A call started (its record is already in the tree, under `parent`). */
-  started(record: CallRecord, parent: CallRecord): void;
-  /** A call settled: `status`, `end`, `output` or `error` are set. */
-  ended(record: CallRecord): void;
-  /** An event was added to a call. */
-  event(record: CallRecord, event: CallEvent): void;
-  /** Attributes were merged into a call (`changed` holds only the new ones). */
-  attributes(record: CallRecord, changed: Record<string, unknown>): void;
-  /** The session ended (the root record is final). Later calls may still arrive from stray work. */
-  closed(root: CallRecord): void;
-}
+import type { SessionStatus } from "../recording/types.js";
 
 /** One line of `runtrace ls`: what a store knows about a session without building its tree. */
 export interface SessionSummary {
@@ -40,12 +24,12 @@ export interface Store {
   /** A short description, such as `jsonl:/app/.runtrace` or `memory`. */
   readonly description: string;
   /**
-   * Called when a session starts; the tree is live and grows as calls are made. Returns the writer
+   * Called when a session starts; the tree is live and grows as calls are made. Returns the sink
    * that hears every change, or `null` when the store keeps the live tree itself and needs to hear
-   * nothing (the memory store). runtrace holds stores weakly: a writer with anything left to write
+   * nothing (the memory store). runtrace holds stores weakly: a sink with anything left to write
    * must keep its store reachable, so that `rt.flush()` still finds it.
    */
-  openSession(tree: CallTree): SessionWriter | null;
+  openSession(tree: CallTree): SessionSink | null;
   /** Sessions this store holds, newest first. */
   listSessions(): Promise<SessionSummary[]>;
   /** Rebuilds a stored session's tree. Rejects with `ReadError` for an unknown id. */
