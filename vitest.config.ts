@@ -6,6 +6,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = [
   { find: /^@runtrace\/core$/, replacement: source("./packages/core/src/index.ts") },
   { find: /^@runtrace\/core\/otel$/, replacement: source("./packages/core/src/otel.ts") },
+  { find: /^@runtrace\/core\/browser$/, replacement: source("./packages/core/src/browser.ts") },
 ];
 
 export default defineConfig({

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as rt from "@runtrace/core";
 import { describe, expect, it } from "vitest";
-import { FLUSH_CHARS, MEASURE_CALLS } from "../packages/core/src/stores/jsonl-writer.js";
+import { FLUSH_CHARS, MEASURE_CALLS } from "../packages/core/src/session-file/session-writer.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/no-yield.mjs", import.meta.url));
 

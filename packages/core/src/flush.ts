@@ -1,4 +1,4 @@
-import { flushStores } from "./stores/registry.js";
+import { flushStores } from "./stores/used-stores.js";
 
 // Other things that hold recorded data in memory (the tracing exporter) register here.
 const flushers = new Set<() => Promise<unknown>>();

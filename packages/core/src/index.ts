@@ -39,18 +39,17 @@ export type { Registry } from "./nodes/registry.js";
 export { registry } from "./nodes/registry.js";
 export type { JsonSchemaObject, ParamsOption } from "./nodes/schema.js";
 export { checkOptionKeys } from "./option-keys.js";
+export { formatDuration } from "./recording/duration.js";
 export type { FormatTreeOptions } from "./recording/format-tree.js";
-export { formatDuration, formatTree } from "./recording/format-tree.js";
+export { formatTree } from "./recording/format-tree.js";
 export { printable } from "./recording/printable.js";
-export type { ReadSessionOptions } from "./recording/read-session.js";
-export { readSession } from "./recording/read-session.js";
-export { SessionReader, writerAlive } from "./recording/reader.js";
 export type { CallRecordJSON } from "./recording/record.js";
 export { recordFields } from "./recording/record.js";
 export type { RedactConfig, RedactOptions } from "./recording/redact.js";
 export type { PayloadLimits } from "./recording/sanitize.js";
 export { DEFAULT_LIMITS } from "./recording/sanitize.js";
 export type { SessionSink, SessionWriter } from "./recording/sink.js";
+export { failed, isStatus, STATUSES } from "./recording/status.js";
 export type { RecordPredicate } from "./recording/tree.js";
 export { CallTree } from "./recording/tree.js";
 export type {
@@ -84,8 +83,27 @@ export type { JsonlStore, JsonlStoreOptions } from "./stores/jsonl.js";
 export { jsonlStore } from "./stores/jsonl-options.js";
 export type { MemoryStore } from "./stores/memory.js";
 export { memoryStore } from "./stores/memory.js";
+export type { ReadSessionOptions } from "./stores/read-session.js";
+export { readSession } from "./stores/read-session.js";
 export type { SessionSummary, Store } from "./stores/store.js";
-export { unreadableSummary } from "./stores/summary.js";
+
+// session files: the stored format, for tools that read sessions (the viewer, the CLI)
+
+export type { DefaultSessionDir } from "./session-file/ids.js";
+export {
+  defaultSessionDir,
+  isSessionId,
+  isSessionPath,
+  notASessionId,
+  SESSION_FILE_EXTENSION,
+  sessionFileOf,
+} from "./session-file/ids.js";
+export type { SessionFileEntry } from "./session-file/list.js";
+export { listSessionFiles, sessionFiles } from "./session-file/list.js";
+export { readSessionFile } from "./session-file/read-file.js";
+export { SessionReader, writerAlive } from "./session-file/reader.js";
+export type { SummaryOf } from "./session-file/summary.js";
+export { placeholderSession, summarizeSession, unreadableSummary } from "./session-file/summary.js";
 
 // flows (keep this marker: exports of flows/ go right below it)
 

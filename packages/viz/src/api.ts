@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkOptionKeys, InvalidOptionsError } from "@runtrace/core";
+import { checkOptionKeys, defaultSessionDir, InvalidOptionsError } from "@runtrace/core";
 import { checkJaegerUrl } from "./jaeger-url.js";
 import { sessionDirState } from "./load/session-dir.js";
 import { SessionSource } from "./load/sessions.js";
@@ -76,7 +76,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
     );
   }
   checkOptionKeys("startViewer", options, VIEWER_OPTIONS);
-  const dir = options.dir ?? process.env.RUNTRACE_DIR ?? ".runtrace";
+  const dir = options.dir ?? defaultSessionDir().dir;
   if (typeof dir !== "string" || dir === "") {
     throw new InvalidOptionsError(
       `startViewer: expected \`dir\` to be a directory path, got ${JSON.stringify(dir)}.`,

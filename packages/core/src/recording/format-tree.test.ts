@@ -9,8 +9,15 @@ describe("formatDuration", () => {
     [1250, "1.25 s"],
     [125_000, "2 m 5 s"],
     [119_700, "2 m 0 s"],
+    [3_725_000, "1 h 2 m"],
+    [-1, "–"],
+    [Number.NaN, "–"],
   ])("%s ms reads %s", (ms, text) => {
     expect(rt.formatDuration(ms)).toBe(text);
+  });
+
+  it("shows a damaged stored duration (not a number) as – instead of throwing", () => {
+    expect(rt.formatDuration("12" as unknown as number)).toBe("–");
   });
 });
 

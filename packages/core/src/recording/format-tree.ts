@@ -1,6 +1,8 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { checkOptionKeys } from "../option-keys.js";
+import { formatDuration } from "./duration.js";
 import { printable } from "./printable.js";
+import { failed } from "./status.js";
 import type { CallTree } from "./tree.js";
 import type { CallRecord } from "./types.js";
 
@@ -46,25 +48,11 @@ function useColor(): boolean {
   return process.stdout.isTTY === true && process.stdout.hasColors?.() === true;
 }
 
-/** `0.42 ms`, `12.3 ms`, `1.25 s`, `2 m 5 s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 100) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)} m ${seconds % 60} s`;
-}
-
-function failed(record: CallRecord): boolean {
-  return record.status === "error" || record.status === "timeout" || record.status === "interrupted";
-}
-
 /** Whether a record or anything below it failed (for `errorsOnly`). */
 function hasFailure(record: CallRecord, memo: Map<CallRecord, boolean>): boolean {
   let known = memo.get(record);
   if (known === undefined) {
-    known = failed(record) || record.children.some((child) => hasFailure(child, memo));
+    known = failed(record.status) || record.children.some((child) => hasFailure(child, memo));
     memo.set(record, known);
   }
   return known;

@@ -20,8 +20,8 @@ import {
 import type { SessionSink } from "../recording/sink.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
-import { trackStore } from "../stores/registry.js";
 import type { Store } from "../stores/store.js";
+import { trackStore } from "../stores/used-stores.js";
 import { Scope } from "./scope.js";
 import { type CallTracer, tracerFor } from "./tracer-hook.js";
 

@@ -1,11 +1,11 @@
-import { readdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { ReadError } from "../errors.js";
-import { readSessionFile } from "../recording/read-file.js";
-import { DirSink, exitOutages } from "./jsonl-sink.js";
-import { flushWriters, JsonlWriter } from "./jsonl-writer.js";
-import type { SessionSummary, Store } from "./store.js";
-import { byStartDescending, summarize, unreadableSummary } from "./summary.js";
+import { resolve } from "node:path";
+import { DirWriter, exitOutages } from "../session-file/dir-writer.js";
+import { defaultSessionDir, sessionFileOf } from "../session-file/ids.js";
+import { listSessionFiles } from "../session-file/list.js";
+import { readSessionFile } from "../session-file/read-file.js";
+import { flushWriters, SessionFileWriter } from "../session-file/session-writer.js";
+import type { SessionSummary } from "../session-file/summary.js";
+import type { Store } from "./store.js";
 
 /** Options of `rt.jsonlStore`. */
 export interface JsonlStoreOptions {
@@ -21,12 +21,10 @@ export interface JsonlStore extends Store {
   fileOf(id: string): string;
 }
 
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 let exitHook = false;
 
-// One sink per directory, shared by every store writing there: one outage, one budget, one warning.
-const sinks = new Map<string, DirSink>();
+// One writer per directory, shared by every store writing there: one outage, one budget, one warning.
+const dirWriters = new Map<string, DirWriter>();
 
 function flushAll(): void {
   flushWriters();
@@ -51,21 +49,14 @@ function atExit(): void {
  * ```
  */
 export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
-  const dir = resolve(options.dir ?? process.env.RUNTRACE_DIR ?? ".runtrace");
-  let sink = sinks.get(dir);
-  if (sink === undefined) {
-    sink = new DirSink(dir);
-    sinks.set(dir, sink);
+  const dir = resolve(options.dir ?? defaultSessionDir().dir);
+  let writer = dirWriters.get(dir);
+  if (writer === undefined) {
+    writer = new DirWriter(dir);
+    dirWriters.set(dir, writer);
   }
-  const dirSink = sink;
-  const fileOf = (id: string): string => {
-    if (!SAFE_ID.test(id)) {
-      throw new ReadError(
-        `"${id}" is not a session id: ids are letters, digits, ".", "_" and "-" (as in 20261122-173741-a1b2c3d4e5).`,
-      );
-    }
-    return join(dir, `${id}.jsonl`);
-  };
+  const dirWriter = writer;
+  const fileOf = (id: string): string => sessionFileOf(dir, id);
   if (!exitHook) {
     exitHook = true;
     process.once("exit", atExit);
@@ -75,31 +66,10 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     dir,
     fileOf,
     openSession(tree) {
-      return new JsonlWriter(dirSink, fileOf(tree.root.sessionId), store, tree);
+      return new SessionFileWriter(dirWriter, fileOf(tree.root.sessionId), store, tree);
     },
-    async listSessions(): Promise<SessionSummary[]> {
-      let names: string[];
-      try {
-        names = await readdir(dir);
-      } catch (error) {
-        if ((error as { code?: string }).code === "ENOENT") return [];
-        throw new ReadError(`Cannot list sessions in ${dir}: ${String(error)}`, { cause: error });
-      }
-      const summaries = await Promise.all(
-        names
-          .filter((name) => name.endsWith(".jsonl"))
-          .map(async (name): Promise<SessionSummary> => {
-            const file = join(dir, name);
-            try {
-              return summarize(await readSessionFile(file), file);
-            } catch (error) {
-              const id = name.slice(0, -".jsonl".length);
-              const problem = error instanceof Error ? error.message : String(error);
-              return unreadableSummary(id, file, problem);
-            }
-          }),
-      );
-      return summaries.sort(byStartDescending);
+    listSessions(): Promise<SessionSummary[]> {
+      return listSessionFiles(dir);
     },
     async readSession(id) {
       flushAll();
@@ -108,7 +78,7 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     async flush() {
       flushAll();
       // In an outage, try the directory again now rather than at the next back-off.
-      dirSink.retry();
+      dirWriter.retry();
     },
   };
   return store;

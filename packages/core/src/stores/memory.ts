@@ -1,7 +1,7 @@
 import { ReadError } from "../errors.js";
 import type { CallTree } from "../recording/tree.js";
-import type { SessionSummary, Store } from "./store.js";
-import { byStartDescending, summarize } from "./summary.js";
+import { byStartDescending, type SessionSummary, summarizeSession } from "../session-file/summary.js";
+import type { Store } from "./store.js";
 
 /** A store that keeps sessions in this process only (tests, short scripts, embedding). */
 export interface MemoryStore extends Store {
@@ -30,7 +30,7 @@ export function memoryStore(): MemoryStore {
       return null;
     },
     async listSessions(): Promise<SessionSummary[]> {
-      return [...sessions.values()].map((tree) => summarize(tree)).sort(byStartDescending);
+      return [...sessions.values()].map((tree) => summarizeSession(tree)).sort(byStartDescending);
     },
     async readSession(id) {
       const tree = sessions.get(id);

@@ -1,23 +1,6 @@
 import type { SessionSink } from "../recording/sink.js";
 import type { CallTree } from "../recording/tree.js";
-import type { SessionStatus } from "../recording/types.js";
-
-/** One line of `runtrace ls`: what a store knows about a session without building its tree. */
-export interface SessionSummary {
-  id: string;
-  name: string;
-  status: SessionStatus;
-  start: number;
-  end: number | undefined;
-  /** Number of calls. */
-  calls: number;
-  /** Number of calls that ended in `error` or `timeout`. */
-  errors: number;
-  /** Where it is stored, when it is a file. */
-  file?: string;
-  /** Set when the session could not be read; the other fields are then best effort. */
-  problem?: string;
-}
+import type { SessionSummary } from "../session-file/summary.js";
 
 /** Where sessions are kept. `rt.jsonlStore()` (the default) and `rt.memoryStore()` implement it. */
 export interface Store {
@@ -37,3 +20,5 @@ export interface Store {
   /** Resolves once everything written so far is durable. */
   flush(): Promise<void>;
 }
+
+export type { SessionSummary };

@@ -12,6 +12,7 @@ import {
   ATTR_RUNTRACE_WAIT_MS,
   EVENT_EXCEPTION,
 } from "../internal/semconv.js";
+import { failed } from "../recording/status.js";
 import type { CallRecord } from "../recording/types.js";
 import { jsonText } from "./attributes.js";
 
@@ -28,14 +29,9 @@ export interface SpanEventDescription {
   attributes: Attributes | undefined;
 }
 
-/**
- * Whether a record's span is red: the call itself failed (`error`, `timeout`), or the session's
- * writer died before it ended (`interrupted`, only in stored sessions). Cancelled and skipped calls
- * were stopped by something else and stay unset, so that only the cause is red.
- */
+/** Whether a record's span is red: the record {@link failed}; cancelled and skipped calls stay unset. */
 export function isSpanError(record: CallRecord): boolean {
-  const status = record.status;
-  return status === "error" || status === "timeout" || status === "interrupted";
+  return failed(record.status);
 }
 
 /**

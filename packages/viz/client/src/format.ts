@@ -1,6 +1,6 @@
 /** Small text formatters for times, counts and values shown in the app. */
 
-export { formatDuration } from "./timeline/scale.js";
+export { formatDuration } from "@runtrace/core/browser";
 
 const pad = (value: number, width = 2) => String(value).padStart(width, "0");
 

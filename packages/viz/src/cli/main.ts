@@ -7,7 +7,13 @@ import { Command } from "commander";
 import { packageVersion } from "../paths.js";
 import { safeText } from "../safe-text.js";
 import { CliError, report } from "./errors.js";
-import { isSessionPath, requireSessionDir, sessionDir } from "./session-dir.js";
+import type { DirRequest } from "./session-dir.js";
+
+/** The sessions directory of a command, checked; core is loaded only once a command runs. */
+async function checkedSessionDir(request: DirRequest) {
+  const { checkedSessionDir: check } = await import("./session-dir.js");
+  return check(request);
+}
 
 const DIR_HELP = "directory of session files (default: $RUNTRACE_DIR or .runtrace)";
 const CREATE_HELP = "create the directory when it does not exist, and wait for sessions there";
@@ -65,12 +71,11 @@ program
         jaegerUrl?: string;
       }) => {
         const port = options.port === undefined ? 4747 : wholeNumber("--port", 0, 65535)(options.port);
-        const dir = sessionDir(options.dir);
-        const { created } = await requireSessionDir(dir, { create: options.create, canCreate: true });
+        const dir = await checkedSessionDir({ given: options.dir, create: options.create, canCreate: true });
         const { viz } = await import("./commands/viz.js");
         await viz({
           dir: dir.dir,
-          created,
+          created: dir.created,
           port,
           host: options.host ?? "127.0.0.1",
           open: options.open === true,
@@ -86,8 +91,7 @@ program
   .option("--dir <dir>", DIR_HELP)
   .action(
     run(async (options: { dir?: string }) => {
-      const dir = sessionDir(options.dir);
-      await requireSessionDir(dir);
+      const dir = await checkedSessionDir({ given: options.dir });
       const { ls } = await import("./commands/ls.js");
       await ls(dir.dir);
     }),
@@ -104,8 +108,7 @@ program
     run(async (session: string, options: { depth?: string; errors?: boolean; dir?: string }) => {
       const depth =
         options.depth === undefined ? undefined : wholeNumber("--depth", 1, 1_000_000)(options.depth);
-      const dir = sessionDir(options.dir);
-      if (!isSessionPath(session)) await requireSessionDir(dir);
+      const dir = await checkedSessionDir({ given: options.dir, session });
       const { show } = await import("./commands/show.js");
       await show(session, { dir: dir.dir, depth, errors: options.errors === true });
     }),
@@ -129,8 +132,7 @@ program
         session: string,
         options: { format?: string; output?: string; jaegerUrl?: string; service?: string; dir?: string },
       ) => {
-        const dir = sessionDir(options.dir);
-        if (!isSessionPath(session)) await requireSessionDir(dir);
+        const dir = await checkedSessionDir({ given: options.dir, session });
         const { exportSession } = await import("./commands/export.js");
         await exportSession(session, {
           dir: dir.dir,
@@ -150,8 +152,7 @@ program
   .option("--create", CREATE_HELP)
   .action(
     run(async (options: { dir?: string; create?: boolean }) => {
-      const dir = sessionDir(options.dir);
-      await requireSessionDir(dir, { create: options.create, canCreate: true });
+      const dir = await checkedSessionDir({ given: options.dir, create: options.create, canCreate: true });
       const { tail } = await import("./commands/tail.js");
       await tail(dir.dir);
     }),

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type CallTree, readSession } from "@runtrace/core";
-import { SESSION_ID, SessionSource } from "../load/sessions.js";
+import { type CallTree, isSessionId, isSessionPath, readSession } from "@runtrace/core";
+import { SessionSource } from "../load/sessions.js";
 import { CliError } from "./errors.js";
-import { isSessionPath } from "./session-dir.js";
 
 /** A session found from what the user typed. */
 export interface ResolvedSession {
@@ -30,7 +29,7 @@ export async function resolveSession(ref: string, dir: string): Promise<Resolved
     if (!existsSync(file))
       throw new CliError(`no file ${JSON.stringify(ref)} (${file}). Expected ${EXPECTED}.`);
   } else {
-    if (!SESSION_ID.test(ref)) {
+    if (!isSessionId(ref)) {
       throw new CliError(`${JSON.stringify(ref)} is not a session id. Expected ${EXPECTED}.`);
     }
     file = source.fileOf(ref);

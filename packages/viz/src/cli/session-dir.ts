@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { defaultSessionDir, isSessionPath } from "@runtrace/core";
 import { sessionDirState } from "../load/session-dir.js";
 import { CliError } from "./errors.js";
 
@@ -9,17 +10,9 @@ export interface SessionDir {
   readonly from: "--dir" | "RUNTRACE_DIR" | "default";
 }
 
-/** Whether a `<session>` argument is a file path (then no directory is looked in) rather than an id. */
-export function isSessionPath(ref: string): boolean {
-  return ref.endsWith(".jsonl") || ref.includes("/") || ref.includes("\\");
-}
-
 /** The directory of sessions from `--dir`, else `$RUNTRACE_DIR`, else `.runtrace`. */
 export function sessionDir(given: string | undefined): SessionDir {
-  if (given !== undefined) return { dir: given, from: "--dir" };
-  const env = process.env.RUNTRACE_DIR;
-  if (env !== undefined && env !== "") return { dir: env, from: "RUNTRACE_DIR" };
-  return { dir: ".runtrace", from: "default" };
+  return given !== undefined ? { dir: given, from: "--dir" } : defaultSessionDir();
 }
 
 /**
@@ -48,4 +41,23 @@ export async function requireSessionDir(
       : `${fix.charAt(0).toUpperCase()}${fix.slice(1)} (the dir given to rt.jsonlStore; .runtrace by default)`;
   const create = options.canCreate ? `, or add --create to create ${path} and wait for sessions there` : "";
   throw new CliError(`no directory ${shown}. ${where}${create}.`);
+}
+
+/** What a command names: its sessions directory, and the session it reads (a file needs no directory). */
+export interface DirRequest {
+  /** `--dir`, when given. */
+  given: string | undefined;
+  /** The `<session>` argument: a file path is read where it is, and the directory is not checked. */
+  session?: string;
+  create?: boolean;
+  canCreate?: boolean;
+}
+
+/** The directory a command reads, checked (see `requireSessionDir`) unless its session is a file. */
+export async function checkedSessionDir(request: DirRequest): Promise<{ dir: string; created: boolean }> {
+  const dir = sessionDir(request.given);
+  if (request.session !== undefined && isSessionPath(request.session))
+    return { dir: dir.dir, created: false };
+  const { created } = await requireSessionDir(dir, request);
+  return { dir: dir.dir, created };
 }

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CallTree } from "@runtrace/core";
+import { type CallTree, summarizeSession } from "@runtrace/core";
 import { checkJaegerUrl } from "../jaeger-url.js";
 import { flattenTree } from "../load/flatten.js";
-import { sessionResponse, summarizeTree } from "../load/summary.js";
+import { sessionResponse } from "../load/summary.js";
 import { CLIENT_DIR, packageVersion } from "../paths.js";
 import { safeLine } from "../safe-text.js";
 import type { InlineData } from "../shared/types.js";
@@ -185,7 +185,7 @@ export function toHtml(tree: CallTree, options: HtmlOptions = {}): string {
   });
   html = html.replace(/<meta\b[^>]*http-equiv\s*=\s*["']content-security-policy["'][^>]*>/gi, () => "");
 
-  const summary = summarizeTree(tree, tree.root.sessionId, undefined);
+  const summary = summarizeSession(tree);
   const data: InlineData = {
     session: { ...sessionResponse(tree, summary), live: false },
     calls: flattenTree(tree).all(),

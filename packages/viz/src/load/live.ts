@@ -1,13 +1,14 @@
 import {
   type CallRecord,
   type CallTree,
+  failed,
   SessionReader,
   type SessionSummary,
-  writerAlive,
+  summarizeSession,
 } from "@runtrace/core";
 import type { FlatCall, SessionResponse } from "../shared/types.js";
 import { FlatCalls, flattenTree, toFlatCall } from "./flatten.js";
-import { countsAsError, sessionResponse, summarizeTree } from "./summary.js";
+import { sessionResponse } from "./summary.js";
 
 /** What a batch of lines changed. */
 export interface LiveChange {
@@ -39,7 +40,7 @@ type Bucket = 0 | 1 | 2 | 3;
 
 function bucketOf(record: CallRecord): Bucket {
   if (record.status === "running") return 1;
-  return countsAsError(record) ? 3 : 2;
+  return failed(record.status) ? 3 : 2;
 }
 
 /**
@@ -63,7 +64,6 @@ export class LiveSession {
   readonly #blockVersions: number[] = [];
   readonly counts: LiveCounts = { running: 0, done: 0, failed: 0 };
   #version = 0;
-  #interrupted = false;
 
   constructor(id: string, file: string) {
     this.id = id;
@@ -78,7 +78,7 @@ export class LiveSession {
 
   /** The session ended (its end line was read, or its writer died without one). */
   get ended(): boolean {
-    return this.#reader.ended || this.#interrupted;
+    return this.#reader.ended;
   }
 
   /** How many batches changed something so far. */
@@ -108,11 +108,15 @@ export class LiveSession {
 
   /** Feeds lines, in file order. */
   push(lines: string[]): LiveChange {
+    return this.#take(lines, (line) => this.#reader.push(line));
+  }
+
+  #take(lines: string[], read: (line: string) => CallRecord | undefined): LiveChange {
     const touched = new Set<number>();
     let session = false;
     const wasEnded = this.ended;
     for (const line of lines) {
-      const record = this.#reader.push(line);
+      const record = read(line);
       if (record === undefined) continue;
       const tree = this.#reader.tree!;
       if (record === tree.root) {
@@ -162,7 +166,7 @@ export class LiveSession {
   summary(): SessionSummary | undefined {
     const tree = this.#reader.tree;
     if (tree === undefined) return undefined;
-    return summarizeTree(tree, this.id, this.file, this.counts.failed);
+    return summarizeSession(tree, { id: this.id, file: this.file, errors: this.counts.failed });
   }
 
   /**
@@ -171,35 +175,19 @@ export class LiveSession {
    * `markInterrupted`.
    */
   writerGone(): boolean {
-    const tree = this.#reader.tree;
-    return tree !== undefined && !this.ended && !writerAlive(tree.writer);
+    return this.#reader.writerGone;
   }
 
   /**
    * The session will never end: shown `interrupted`, as core's reader does for a stored file.
-   * `partialLine` is what followed the last newline: used when it parses (the writer died right
-   * after writing it), otherwise noted as cut off, as core's reader does.
+   * `partialLine` is what followed the last newline (see `SessionReader.pushLast`).
    */
   markInterrupted(partialLine = ""): LiveChange {
-    const tree = this.#reader.tree;
-    if (tree === undefined || this.ended) return { calls: [], session: false, ended: false };
-    let change: LiveChange = { calls: [], session: true, ended: true };
-    if (partialLine.trim().length > 0) {
-      let parses = true;
-      try {
-        JSON.parse(partialLine);
-      } catch {
-        parses = false;
-      }
-      if (parses) change = this.push([partialLine]);
-      else
-        this.#reader.warn(
-          `the last line was cut off (${partialLine.length} bytes) and was skipped: the writer stopped mid-write`,
-        );
-    }
+    if (this.#reader.tree === undefined || this.ended) return { calls: [], session: false, ended: false };
+    const change = this.#take([partialLine], (line) => this.#reader.pushLast(line));
+    // The cut-off line was the session's end after all.
     if (this.ended) return change;
-    this.#interrupted = true;
-    tree.root.status = "interrupted";
+    this.#reader.interrupt();
     this.#version++;
     return { calls: change.calls, session: true, ended: true };
   }

@@ -1,21 +1,19 @@
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   type CallTree,
-  type JsonlStore,
-  jsonlStore,
+  isSessionId,
+  listSessionFiles,
+  notASessionId,
   readSession,
   type SessionSummary,
+  sessionFileOf,
+  summarizeSession,
   writerAlive,
 } from "@runtrace/core";
 import type { OpenFile } from "./follow.js";
 import { LiveFeed } from "./live-feed.js";
-import { type LoadedSession, makeLoaded, message, pool, unreadable } from "./loaded.js";
-import { summarizeTree } from "./summary.js";
-
-/** What a session id may look like (the same rule as core's JSONL store): no path can hide in it. */
-export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const MAX_ID_LENGTH = 200;
+import { type LoadedSession, makeLoaded, message, unreadable } from "./loaded.js";
 
 /** A session id that is not one (400), or one with no file (404). */
 export class LoadError extends Error {
@@ -70,7 +68,6 @@ export interface SessionSourceOptions {
  */
 export class SessionSource {
   readonly dir: string;
-  readonly #store: JsonlStore;
   readonly #keep: number;
   readonly #entries = new Map<string, Entry>();
   /** Files whose trees are kept, least recently used first. */
@@ -82,7 +79,6 @@ export class SessionSource {
 
   constructor(options: SessionSourceOptions) {
     this.dir = resolve(options.dir);
-    this.#store = jsonlStore({ dir: this.dir });
     this.#keep = Math.max(1, options.keep ?? 4);
     this.#options = options;
   }
@@ -128,46 +124,19 @@ export class SessionSource {
 
   /** The file of a session id; `LoadError` (`invalid_session_id`) for anything that is not an id. */
   fileOf(id: string): string {
-    if (id.length > MAX_ID_LENGTH || !SESSION_ID.test(id)) {
-      const shown = id.length > 60 ? `${id.slice(0, 60)}…` : id;
-      throw new LoadError(
-        "invalid_session_id",
-        `${JSON.stringify(shown)} is not a session id: ids are letters, digits, ".", "_" and "-", starting with a letter or digit (as in 20261122-173741-a1b2c3d4e5).`,
-      );
-    }
-    return this.#store.fileOf(id);
+    if (!isSessionId(id)) throw new LoadError("invalid_session_id", notASessionId(id));
+    return sessionFileOf(this.dir, id);
   }
 
   /** Every session, newest first; unreadable files are listed with their `problem`. */
   async list(): Promise<SessionSummary[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") return [];
-      throw error;
-    }
-    const ids = names.filter((name) => name.endsWith(".jsonl")).map((name) => name.slice(0, -6));
-    const summaries = await pool(ids, 8, async (id): Promise<SessionSummary | undefined> => {
-      if (id.length > MAX_ID_LENGTH || !SESSION_ID.test(id)) {
-        const file = resolve(this.dir, `${id}.jsonl`);
-        return unreadable(
-          id,
-          file,
-          `the file name ${JSON.stringify(`${id}.jsonl`)} is not a session id (letters, digits, ".", "_", "-"); rename it to open it`,
-        ).summary;
-      }
-      try {
-        return await this.#summary(id);
-      } catch (error) {
-        // Deleted between readdir and stat: simply not there any more.
+    return listSessionFiles(this.dir, (entry) =>
+      this.#summary(entry.id).catch((error: unknown) => {
+        // Deleted between listing and reading: simply not there any more.
         if (error instanceof LoadError) return undefined;
         throw error;
-      }
-    });
-    return summaries
-      .filter((summary): summary is SessionSummary => summary !== undefined)
-      .sort((a, b) => b.start - a.start);
+      }),
+    );
   }
 
   /** The newest readable session, if any. */
@@ -265,7 +234,7 @@ export class SessionSource {
       growing.release();
     }
     const session = await readSession(file).then(
-      (tree) => makeLoaded(id, file, tree, summarizeTree(tree, id, file)),
+      (tree) => makeLoaded(id, file, tree, summarizeSession(tree, { id, file })),
       (error: unknown) => unreadable(id, file, message(error)),
     );
     return { session, growing: session.response.live ? "next" : undefined };

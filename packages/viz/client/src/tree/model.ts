@@ -17,13 +17,6 @@ export interface TreeNode {
   text: string | undefined;
 }
 
-const FAILED = new Set(["error", "timeout", "interrupted"]);
-
-/** Whether a status counts as a failure (what the errors-only filter and the error counts show). */
-export function isFailed(status: string): boolean {
-  return FAILED.has(status);
-}
-
 /** A call has settled once it has an end and a final status; it never goes back to running. */
 export function isSettled(call: FlatCall): boolean {
   return call.status !== "running" && typeof call.end === "number";

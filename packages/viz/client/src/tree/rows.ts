@@ -3,7 +3,8 @@
  * nothing, and with the errors-only filter only failed calls and their ancestors. Iterative, so a
  * 100,000-deep chain does not overflow the stack.
  */
-import { isFailed, type TreeModel, type TreeNode } from "./model.js";
+import { failed } from "@runtrace/core/browser";
+import type { TreeModel, TreeNode } from "./model.js";
 
 export interface RowOptions {
   /** Ids of collapsed calls (their children are hidden). */
@@ -33,7 +34,7 @@ export function visibleRows(model: TreeModel, options: RowOptions): TreeNode[] {
 export function failurePaths(model: TreeModel): Set<TreeNode> {
   const marked = new Set<TreeNode>();
   for (const node of model.nodes()) {
-    if (!isFailed(node.call.status)) continue;
+    if (!failed(node.call.status)) continue;
     for (let up: TreeNode | undefined = node; up && !marked.has(up); up = up.parent) marked.add(up);
   }
   return marked;

@@ -3,13 +3,14 @@
  * with its timeline, and the details of the selected call. Loads the snapshot page by page (rows
  * show after the first page) and follows a running session live.
  */
+import { failed as isFailure } from "@runtrace/core/browser";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ConfigResponse, SessionResponse } from "../../../src/shared/types.js";
 import type { Source } from "../data/source.js";
 import { count } from "../format.js";
 import { timeScale, withOpenEnd } from "../timeline/scale.js";
 import { criticalIds } from "../tree/critical-path.js";
-import { isFailed, TreeModel } from "../tree/model.js";
+import { TreeModel } from "../tree/model.js";
 import { type NavKey, navigate, toggle } from "../tree/navigation.js";
 import { collapseAll, expandTo, failurePaths, visibleRows } from "../tree/rows.js";
 import { findMatches, stepMatch } from "../tree/search.js";
@@ -106,7 +107,7 @@ export function SessionPage({ source, sessionId, callId, config, onTitle }: Prop
     for (const node of model.nodes()) {
       if (node === model.root) continue;
       if (node.call.status === "running") running++;
-      else if (isFailed(String(node.call.status))) failed++;
+      else if (isFailure(node.call.status)) failed++;
     }
     return { calls: Math.max(0, model.size - (model.root ? 1 : 0)), running, failed };
   }, [model, version]);

@@ -2,7 +2,9 @@
  * The sessions list: search by name or id, filter by status, sort by start, duration, calls or
  * errors. Polled every two seconds, so a session that starts while the page is open appears.
  */
+
 import type { SessionSummary } from "@runtrace/core";
+import { STATUSES } from "@runtrace/core/browser";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Source } from "../data/source.js";
 import { age, count, dateTime, formatDuration } from "../format.js";
@@ -11,7 +13,8 @@ import { Link } from "./nav.js";
 
 type SortKey = "start" | "duration" | "calls" | "errors" | "name";
 const POLL_MS = 2000;
-const STATUSES = ["running", "ok", "error", "timeout", "cancelled", "interrupted"];
+/** A session is never `skipped` (only flow steps are). */
+const SESSION_STATUSES = STATUSES.filter((status) => status !== "skipped");
 /** The status filter's extra choice: sessions whose file had a problem. */
 const PROBLEM = "with problems";
 
@@ -140,7 +143,7 @@ export function SessionsPage({
           onChange={(event) => setStatus((event.target as HTMLSelectElement).value)}
         >
           <option value="">All statuses</option>
-          {[...STATUSES, PROBLEM].map((value) => (
+          {[...SESSION_STATUSES, PROBLEM].map((value) => (
             <option key={value} value={value}>
               {value}
             </option>

@@ -3,11 +3,12 @@
  * (plus a small overscan) are in the DOM, whatever the session's size. Rows have a fixed height,
  * so the scroll position alone says which rows to draw.
  */
+import { failed } from "@runtrace/core/browser";
 import type { Ref } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "../format.js";
 import { axisLabels, bar, fraction, type TimeScale, ticks } from "../timeline/scale.js";
-import { endOf, isFailed, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
+import { endOf, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
 import { argsPreview, callPreview } from "../tree/preview.js";
 import { Caret, KindBadge, statusClass } from "./icons.js";
 
@@ -295,7 +296,7 @@ function Row(props: RowProps) {
           </span>
         )}
         {status !== "ok" && status !== "running" && (
-          <span class={isFailed(shown) ? "row-status failed" : "row-status"}>{shown}</span>
+          <span class={failed(shown) ? "row-status failed" : "row-status"}>{shown}</span>
         )}
       </div>
       <div class="cell-time">

@@ -1,4 +1,4 @@
-import { type CallRecord, formatTree } from "@runtrace/core";
+import { type CallRecord, failed, formatTree } from "@runtrace/core";
 import { safeLine } from "../../safe-text.js";
 import { resolveSession } from "../resolve.js";
 
@@ -9,16 +9,14 @@ export interface ShowOptions {
   errors: boolean;
 }
 
-function failed(record: CallRecord): boolean {
-  return record.status === "error" || record.status === "timeout" || record.status === "interrupted";
-}
+const isFailure = (record: CallRecord): boolean => failed(record.status);
 
 /** `runtrace show <session-id | file | latest> [--depth N] [--errors]`: the tree, as core formats it. */
 export async function show(ref: string, options: ShowOptions): Promise<void> {
   const { tree } = await resolveSession(ref, options.dir);
   const text = formatTree(tree, { depth: options.depth, errorsOnly: options.errors });
   process.stdout.write(`${text}\n`);
-  if (options.errors && !failed(tree.root) && tree.find(failed) === undefined) {
+  if (options.errors && !isFailure(tree.root) && tree.find(isFailure) === undefined) {
     process.stdout.write(`No failed calls in this session (${tree.size} calls).\n`);
   }
   for (const warning of tree.warnings) process.stderr.write(`warning: ${safeLine(warning)}\n`);

@@ -1,6 +1,5 @@
 import { type CallTree, formatDuration, formatTree, type SessionSummary } from "@runtrace/core";
-import { FileFollower } from "../../load/follow.js";
-import { LiveSession } from "../../load/live.js";
+import type { LiveSession } from "../../load/live.js";
 import { SessionSource } from "../../load/sessions.js";
 import { safeLine } from "../../safe-text.js";
 
@@ -83,7 +82,9 @@ export async function tail(dir: string): Promise<void> {
   try {
     const picked = await pickSession(source, () => stopped);
     if (picked === undefined) return;
-    const live = new LiveSession(picked.id, source.fileOf(picked.id));
+    // The same shared reader as the viewer's: it reads appended lines and notices a writer that died.
+    const feed = source.feed(picked.id);
+    const live = feed.live;
     out.write(`Following ${safeLine(picked.name)} (${safeLine(picked.id)})\n`);
 
     await new Promise<void>((resolve) => {
@@ -115,7 +116,7 @@ export async function tail(dir: string): Promise<void> {
         if (done) return;
         done = true;
         if (timer !== undefined) clearTimeout(timer);
-        follower.close();
+        release();
         if (tty && drawn > 0) out.write(`\x1b[${drawn}A\r\x1b[J`);
         const tree = stored ?? live.tree;
         if (tree !== undefined) out.write(`${formatTree(tree)}\n`);
@@ -123,24 +124,16 @@ export async function tail(dir: string): Promise<void> {
         out.write(`${countsLine(live)}\n${endLine(tree, live.counts.failed, byUser)}\n`);
         resolve();
       };
-      const follower = new FileFollower(live.file, {
-        onLines: (lines) => {
-          live.push(lines);
+      const release = feed.subscribe({
+        change: () => {
           if (live.ended) finish(false);
           else schedule();
         },
-        onTick: () => {
-          if (done) return;
-          if (!live.writerGone()) return schedule();
-          void follower.read().then(() => {
-            if (!live.writerGone()) return;
-            live.markInterrupted();
-            finish(false);
-          });
-        },
+        // The file was replaced or truncated under us: what was followed is gone.
+        closed: () => finish(true),
       });
       onStop = () => finish(true);
-      void follower.start().then(async () => {
+      void feed.checkWriter().then(async () => {
         if (live.ended) return finish(false);
         if (live.tree === undefined && picked.status !== "running") {
           // Nothing to follow (an empty file, its process killed before it wrote): shown as read.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { storedRecord } from "./record.js";
-import { callLine } from "./wire.js";
+import { storedRecord } from "../recording/record.js";
+import { callLine } from "./lines.js";
 
 describe("callLine", () => {
   it("writes the same JSON as JSON.stringify would, for running and ended calls", () => {

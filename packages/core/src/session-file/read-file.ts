@@ -2,9 +2,10 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { ReadError } from "../errors.js";
-import { SessionReader, writerAlive } from "./reader.js";
-import { storedRecord } from "./record.js";
-import { CallTree } from "./tree.js";
+import type { CallTree } from "../recording/tree.js";
+import { sessionIdOfFile } from "./ids.js";
+import { SessionReader } from "./reader.js";
+import { placeholderSession } from "./summary.js";
 
 /** Splits a byte stream into lines without holding the whole file as one string. */
 async function forEachLine(file: string, onLine: (line: string) => void): Promise<string> {
@@ -28,18 +29,17 @@ async function forEachLine(file: string, onLine: (line: string) => void): Promis
  * written (its creation, in practice).
  */
 async function emptySession(file: string): Promise<CallTree> {
-  const id = basename(file).replace(/\.jsonl$/, "");
+  const id = sessionIdOfFile(basename(file)) ?? basename(file);
   const start = await stat(file).then(
     (info) => info.mtimeMs,
     () => 0,
   );
-  const root = storedRecord("0", null, id, id, "session", start, undefined);
-  root.status = "interrupted";
-  const tree = new CallTree(root);
-  tree.warnings.push(
+  return placeholderSession(
+    id,
+    "interrupted",
+    start,
     "the file is empty: the process that recorded this session stopped before writing its first line",
   );
-  return tree;
 }
 
 /**
@@ -61,16 +61,7 @@ export async function readSessionFile(file: string): Promise<CallTree> {
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(error);
     throw new ReadError(`Cannot read session file ${file}: ${why}.`, { cause: error });
   }
-  if (rest.length > 0) {
-    try {
-      JSON.parse(rest);
-      reader.push(rest);
-    } catch {
-      reader.warn(
-        `the last line was cut off (${rest.length} bytes) and was skipped: the writer stopped mid-write`,
-      );
-    }
-  }
+  reader.pushLast(rest);
   const tree = reader.tree;
   if (tree === undefined && blank && rest.trim().length === 0) return emptySession(file);
   if (tree === undefined) {
@@ -78,6 +69,6 @@ export async function readSessionFile(file: string): Promise<CallTree> {
       `${file} is not a runtrace session file: it has no session header line. Expected JSON lines starting with {"type":"session",...}.`,
     );
   }
-  if (!reader.ended && !writerAlive(tree.writer)) tree.root.status = "interrupted";
+  if (reader.writerGone) reader.interrupt();
   return tree;
 }

@@ -1,4 +1,4 @@
-import type { CallEvent, CallRecord } from "./types.js";
+import type { CallEvent, CallRecord } from "../recording/types.js";
 
 /**
  * The stored event format, version 1: one JSON object per line, appended as things happen.

@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
-import { addEvent, mergeAttributes, storedRecord } from "./record.js";
-import { CallTree } from "./tree.js";
-import type { CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
-import { FORMAT_VERSION, type Line } from "./wire.js";
+import { addEvent, mergeAttributes, storedRecord } from "../recording/record.js";
+import { isStatus } from "../recording/status.js";
+import { CallTree } from "../recording/tree.js";
+import type { CallRecord, RecordedError, RecordKind, SessionStatus } from "../recording/types.js";
+import { FORMAT_VERSION, type Line } from "./lines.js";
 
-const STATUSES = new Set(["running", "ok", "error", "timeout", "cancelled", "skipped", "interrupted"]);
-
-function status(value: unknown): CallStatus | SessionStatus {
-  return typeof value === "string" && STATUSES.has(value) ? (value as CallStatus) : "error";
+/** A stored status; a word this reader does not know reads as `error`. */
+function status(value: unknown): SessionStatus {
+  return isStatus(value) ? value : "error";
 }
 
 /**
@@ -33,9 +33,45 @@ export class SessionReader {
     return this.#tree;
   }
 
-  /** True once the session's `session-end` line was read. */
+  /** True once the session's `session-end` line was read, or it was found interrupted. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** True when the session has no end and the process writing it is gone (see `writerAlive`). */
+  get writerGone(): boolean {
+    return this.#tree !== undefined && !this.#ended && !writerAlive(this.#tree.writer);
+  }
+
+  /**
+   * Reads what followed the last newline of the file: a line the writer wrote without its newline
+   * is used; a line cut off mid-write is skipped and noted, unless its writer is still writing it.
+   */
+  pushLast(rest: string): CallRecord | undefined {
+    if (rest.trim().length === 0) return undefined;
+    try {
+      JSON.parse(rest);
+    } catch {
+      if (this.#tree === undefined || this.#ended || this.writerGone) {
+        this.#warn(
+          `the last line was cut off (${rest.length} bytes) and was skipped: the writer stopped mid-write`,
+        );
+      }
+      return undefined;
+    }
+    return this.push(rest);
+  }
+
+  /**
+   * The session will never end (its writer is gone): the root reads `interrupted`; calls that
+   * never ended stay `running`, their last known state. True when this changed the root.
+   */
+  interrupt(): boolean {
+    const tree = this.#tree;
+    if (tree === undefined || this.#ended) return false;
+    this.#ended = true;
+    tree.root.status = "interrupted";
+    return true;
   }
 
   /** Reads one line (without its newline). Returns the record it touched, if any. */

@@ -90,7 +90,7 @@ export class SessionFile {
   }
 }
 
-const inOutage = new Set<DirSink>();
+const inOutage = new Set<DirWriter>();
 
 /**
  * Writes the session files of one directory. A write that fails starts an outage: lines are kept in
@@ -99,7 +99,7 @@ const inOutage = new Set<DirSink>();
  * session that ended during the outage still reads back with its real end. One warning says the
  * outage began; one more, only if something was dropped, says what was lost and in which sessions.
  */
-export class DirSink {
+export class DirWriter {
   readonly dir: string;
   #dirMade = false;
   #broken = false;

@@ -1,11 +1,12 @@
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import { resolveStore } from "../config.js";
 import { ReadError } from "../errors.js";
-import { type JsonlStore, jsonlStore } from "../stores/jsonl.js";
-import { flushStores } from "../stores/registry.js";
-import type { Store } from "../stores/store.js";
-import { readSessionFile } from "./read-file.js";
-import type { CallTree } from "./tree.js";
+import type { CallTree } from "../recording/tree.js";
+import { defaultSessionDir, isSessionPath } from "../session-file/ids.js";
+import { readSessionFile } from "../session-file/read-file.js";
+import { type JsonlStore, jsonlStore } from "./jsonl.js";
+import type { Store } from "./store.js";
+import { flushStores } from "./used-stores.js";
 
 /** Options of `rt.readSession`. */
 export interface ReadSessionOptions {
@@ -37,9 +38,7 @@ function isJsonl(store: Store): store is JsonlStore {
 export async function readSession(fileOrId: string, options: ReadSessionOptions = {}): Promise<CallTree> {
   // Whatever this process recorded so far must be on disk before it is read back.
   await flushStores();
-  const isPath =
-    fileOrId.endsWith(".jsonl") || fileOrId.includes("/") || fileOrId.includes("\\") || isAbsolute(fileOrId);
-  if (isPath) return readSessionFile(resolve(fileOrId));
+  if (isSessionPath(fileOrId)) return readSessionFile(resolve(fileOrId));
   if (options.dir !== undefined) return readSessionFile(jsonlStore({ dir: options.dir }).fileOf(fileOrId));
   const store = resolveStore();
   if (store === null) return readSessionFile(jsonlStore().fileOf(fileOrId));
@@ -51,7 +50,7 @@ export async function readSession(fileOrId: string, options: ReadSessionOptions 
     const problem = error instanceof Error ? error.message : String(error);
     throw new ReadError(
       `rt.readSession("${fileOrId}") asked the configured store (${store.description}), which has no such session: ${problem} ` +
-        `To read a session file instead, pass its path, or its directory: rt.readSession("${fileOrId}", { dir: ${JSON.stringify(process.env.RUNTRACE_DIR ?? ".runtrace")} }).`,
+        `To read a session file instead, pass its path, or its directory: rt.readSession("${fileOrId}", { dir: ${JSON.stringify(defaultSessionDir().dir)} }).`,
       { cause: error },
     );
   }

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
-import { readSessionFile } from "../recording/read-file.js";
-import { FLUSH_CHARS, MEASURE_CALLS } from "./jsonl-writer.js";
+import { readSessionFile } from "./read-file.js";
+import { FLUSH_CHARS, MEASURE_CALLS } from "./session-writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "runtrace-writes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

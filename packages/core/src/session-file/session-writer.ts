@@ -1,16 +1,8 @@
 import type { SessionSink } from "../recording/sink.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
-import {
-  attributesLine,
-  callLine,
-  endLine,
-  eventLine,
-  sessionEndLine,
-  sessionLine,
-} from "../recording/wire.js";
-import type { DirSink, SessionFile } from "./jsonl-sink.js";
-import type { Store } from "./store.js";
+import type { DirWriter, SessionFile } from "./dir-writer.js";
+import { attributesLine, callLine, endLine, eventLine, sessionEndLine, sessionLine } from "./lines.js";
 
 /**
  * When the lines waiting to be written reach this many characters, they are written at once, in
@@ -28,7 +20,7 @@ export const FLUSH_CALLS = 4096;
 
 // Writers with lines not yet on disk. At exit, whatever is left is written synchronously, so even
 // a script that calls process.exit() loses nothing.
-const dirty = new Set<JsonlWriter>();
+const dirty = new Set<SessionFileWriter>();
 
 /** Writes every writer's pending lines now. */
 export function flushWriters(): void {
@@ -40,13 +32,13 @@ export function flushWriters(): void {
  * are batched: written at the end of the event-loop turn, or as soon as `FLUSH_CHARS` of them wait.
  * A call that starts and ends within one batch is written whole, as one `call` line.
  */
-export class JsonlWriter implements SessionSink {
+export class SessionFileWriter implements SessionSink {
   /**
    * The store this writer belongs to, held so that `rt.flush()` (which reaches stores through weak
    * references) still reaches it while this session can write.
    */
-  readonly owner: Store;
-  readonly #sink: DirSink;
+  readonly owner: object;
+  readonly #sink: DirWriter;
   readonly #file: SessionFile;
   // In start order: calls not yet written (their records; a finished one's `call` line once made)
   // and lines of calls already written.
@@ -72,7 +64,7 @@ export class JsonlWriter implements SessionSink {
     this.flush();
   };
 
-  constructor(sink: DirSink, path: string, owner: Store, tree: CallTree) {
+  constructor(sink: DirWriter, path: string, owner: object, tree: CallTree) {
     this.#sink = sink;
     this.owner = owner;
     const writer = tree.writer ?? { pid: process.pid, host: "" };
@@ -186,7 +178,7 @@ export class JsonlWriter implements SessionSink {
     this.#unmade = this.#chars = this.#finished = this.#running = this.#calls = 0;
     this.#final = undefined;
     if (this.#file.gone) {
-      // Nothing of this session can be written (see DirSink): only count what is lost.
+      // Nothing of this session can be written (see DirWriter): only count what is lost.
       this.#sink.append(this.#file, "", queue.length, calls);
       return;
     }

@@ -1,0 +1,56 @@
+import { isAbsolute, join } from "node:path";
+import { ReadError } from "../errors.js";
+
+/**
+ * What a session id may look like: letters, digits, ".", "_" and "-", starting with a letter or a
+ * digit, at most `MAX_SESSION_ID_LENGTH` characters. A session's file is `<dir>/<id>.jsonl`, so no
+ * path can hide in an id.
+ */
+export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const MAX_SESSION_ID_LENGTH = 200;
+/** The ending of every session file. */
+export const SESSION_FILE_EXTENSION = ".jsonl";
+
+/** Whether `id` is a session id (see `SESSION_ID`). */
+export function isSessionId(id: string): boolean {
+  return id.length <= MAX_SESSION_ID_LENGTH && SESSION_ID.test(id);
+}
+
+/** Why `id` is not a session id, as a sentence for an error message. */
+export function notASessionId(id: string): string {
+  const shown = id.length > 60 ? `${id.slice(0, 60)}…` : id;
+  return `${JSON.stringify(shown)} is not a session id: ids are letters, digits, ".", "_" and "-", starting with a letter or digit (as in 20261122-173741-a1b2c3d4e5).`;
+}
+
+/** The file of session `id` in `dir`; `ReadError` for anything that is not an id. */
+export function sessionFileOf(dir: string, id: string): string {
+  if (!isSessionId(id)) throw new ReadError(notASessionId(id));
+  return join(dir, `${id}${SESSION_FILE_EXTENSION}`);
+}
+
+/** The session id a file name stands for (`<id>.jsonl`), or `undefined` for another file. */
+export function sessionIdOfFile(name: string): string | undefined {
+  return name.endsWith(SESSION_FILE_EXTENSION) ? name.slice(0, -SESSION_FILE_EXTENSION.length) : undefined;
+}
+
+/**
+ * Whether what a user typed for a session names a file (then no directory is looked in) rather
+ * than a session id: it ends in `.jsonl` or has a path separator in it.
+ */
+export function isSessionPath(ref: string): boolean {
+  return ref.endsWith(SESSION_FILE_EXTENSION) || ref.includes("/") || ref.includes("\\") || isAbsolute(ref);
+}
+
+/** Where sessions are stored when no directory is given, and why. */
+export interface DefaultSessionDir {
+  dir: string;
+  from: "RUNTRACE_DIR" | "default";
+}
+
+/** `$RUNTRACE_DIR` when it is set (and not empty), else `.runtrace` in the current directory. */
+export function defaultSessionDir(): DefaultSessionDir {
+  const env = process.env.RUNTRACE_DIR;
+  return env !== undefined && env !== ""
+    ? { dir: env, from: "RUNTRACE_DIR" }
+    : { dir: ".runtrace", from: "default" };
+}

@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import * as rt from "../index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "runtrace-session-file-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A pid that is not running here: the largest pid Linux hands out is below 2^22.
+const DEAD_PID = 2 ** 22 + 17;
+const header = (pid: number, host = hostname()) =>
+  JSON.stringify({ type: "session", v: 1, id: "s1", name: "job", start: 1000, pid, host });
+const call = (id: string, status: string) =>
+  JSON.stringify({
+    type: "call",
+    id,
+    parent: "0",
+    node: `step${id}`,
+    kind: "tool",
+    start: 1001,
+    status,
+    end: 1002,
+  });
+
+describe("session ids and files", () => {
+  it("accepts ids of letters, digits, '.', '_', '-' only, and says why another is not one", () => {
+    expect(rt.isSessionId("20261122-173741-a1b2c3d4e5")).toBe(true);
+    expect(rt.isSessionId("../etc/passwd")).toBe(false);
+    expect(rt.isSessionId(".hidden")).toBe(false);
+    expect(rt.isSessionId("a".repeat(201))).toBe(false);
+    expect(rt.notASessionId("a/b")).toMatch(/^"a\/b" is not a session id: ids are letters, digits/);
+    expect(() => rt.sessionFileOf(dir, "a/b")).toThrow(rt.ReadError);
+    expect(rt.sessionFileOf(dir, "s1")).toBe(join(dir, "s1.jsonl"));
+  });
+
+  it("tells a file path from an id as the CLI and rt.readSession do", () => {
+    expect(rt.isSessionPath("s1")).toBe(false);
+    expect(rt.isSessionPath("s1.jsonl")).toBe(true);
+    expect(rt.isSessionPath("traces/s1")).toBe(true);
+  });
+
+  it("lists a directory newest first, with files it cannot open by id listed with their problem", async () => {
+    const listed = join(dir, "listed");
+    mkdirSync(listed);
+    writeFileSync(join(listed, "old.jsonl"), `${header(DEAD_PID).replace('"start":1000', '"start":5')}\n`);
+    writeFileSync(
+      join(listed, "new.jsonl"),
+      `${header(DEAD_PID)}\n${call("1", "error")}\n${call("2", "ok")}\n`,
+    );
+    writeFileSync(join(listed, "bad name.jsonl"), `${header(DEAD_PID)}\n`);
+    writeFileSync(join(listed, "notes.txt"), "not a session");
+    const summaries = await rt.listSessionFiles(listed);
+    expect(summaries.map((s) => [s.id, s.status, s.calls, s.errors])).toEqual([
+      ["new", "interrupted", 2, 1],
+      ["old", "interrupted", 0, 0],
+      ["bad name", "error", 0, 0],
+    ]);
+    expect(summaries[2]!.problem).toMatch(/is not a session id .* rename it/);
+    expect(await rt.listSessionFiles(join(dir, "missing"))).toEqual([]);
+  });
+});
+
+describe("SessionReader at the end of a file", () => {
+  it("uses a last line without its newline when it parses", () => {
+    const reader = new rt.SessionReader("test");
+    reader.push(header(DEAD_PID));
+    reader.pushLast(call("1", "ok"));
+    expect(reader.tree!.size).toBe(1);
+    expect(reader.tree!.warnings).toEqual([]);
+  });
+
+  it("says a cut-off last line was skipped once its writer is gone, and marks the session interrupted", () => {
+    const reader = new rt.SessionReader("test");
+    reader.push(header(DEAD_PID));
+    expect(reader.writerGone).toBe(true);
+    reader.pushLast('{"type":"call","id":"1","par');
+    expect(reader.tree!.warnings).toEqual([
+      "the last line was cut off (28 bytes) and was skipped: the writer stopped mid-write",
+    ]);
+    expect(reader.interrupt()).toBe(true);
+    expect(reader.tree!.root.status).toBe("interrupted");
+    expect(reader.ended).toBe(true);
+    expect(reader.interrupt()).toBe(false);
+  });
+
+  it("waits for a half-written last line while its writer still runs", () => {
+    const reader = new rt.SessionReader("test");
+    reader.push(header(process.pid));
+    expect(reader.writerGone).toBe(false);
+    reader.pushLast('{"type":"call","id":"1","par');
+    expect(reader.tree!.warnings).toEqual([]);
+    expect(reader.tree!.root.status).toBe("running");
+  });
+
+  it("reads a status word it does not know as error, and counts failures by rt.failed", () => {
+    const reader = new rt.SessionReader("test");
+    reader.push(header(process.pid));
+    reader.push(call("1", "exploded"));
+    reader.push(call("2", "timeout"));
+    reader.push(call("3", "cancelled"));
+    const tree = reader.tree!;
+    expect([...tree].map((record) => record.status)).toEqual(["error", "timeout", "cancelled"]);
+    expect(rt.summarizeSession(tree).errors).toBe(2);
+    expect(rt.STATUSES.filter((status) => rt.failed(status))).toEqual(["error", "timeout", "interrupted"]);
+  });
+});
