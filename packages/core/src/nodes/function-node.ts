@@ -2,8 +2,8 @@ import { describeValue, InvalidOptionsError } from "../errors.js";
 import { call } from "../runtime/call.js";
 import { UNBOUND_METHOD, type UnboundMethod } from "./def.js";
 import { makeNode, type Node } from "./node.js";
+import { register } from "./node-registry.js";
 import { defineNode, type NodeDef, type NodeOptions } from "./options.js";
-import { register } from "./registry.js";
 
 type AnyFunction = (...args: any[]) => any;
 
