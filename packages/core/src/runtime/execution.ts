@@ -11,7 +11,6 @@ import type { NodeHandle } from "../nodes/def.js";
 import type { NodeDef } from "../nodes/options.js";
 import { validateReturn } from "../nodes/schema.js";
 import type { LiveRecord } from "../recording/record.js";
-import { sanitizeError } from "../recording/sanitize.js";
 import type { CallStatus } from "../recording/types.js";
 import { Frame, storage } from "./frame.js";
 import { type RetryPolicy, retryDelay } from "./retry.js";
@@ -318,7 +317,7 @@ export class Execution implements Cancellable {
       this.#session.event(this.record, "retry", {
         attempt,
         delayMs,
-        error: sanitizeError(error, this.#session.sanitize),
+        error: this.#session.settings.error(error),
       });
       extra.retryTimer = setTimeout(() => {
         extra.retryTimer = undefined;
