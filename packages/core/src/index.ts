@@ -37,6 +37,7 @@ export type { Node, ToolSchema } from "./nodes/node.js";
 export type { Registry } from "./nodes/node-registry.js";
 export { registry } from "./nodes/node-registry.js";
 export type { NodeOptions, RecordOptions } from "./nodes/options.js";
+export type { Backoff, RetryOption } from "./nodes/retry-policy.js";
 export type { JsonSchemaObject, ParamsOption } from "./nodes/schema.js";
 export { checkOptionKeys } from "./option-keys.js";
 export type { FormatTreeOptions } from "./recording/format-tree.js";
@@ -77,7 +78,6 @@ export type {
   TaskResults,
 } from "./runtime/parallel.js";
 export { all, asCompleted, map } from "./runtime/parallel.js";
-export type { Backoff, RetryOption } from "./runtime/retry.js";
 export type { SessionOptions, SessionRunStatus } from "./runtime/session.js";
 export { Session, session } from "./runtime/session.js";
 export type { JsonlStore, JsonlStoreOptions } from "./stores/jsonl.js";

@@ -3,13 +3,8 @@ import { describeValue, InvalidOptionsError } from "../errors.js";
 import { checkOptionKeys } from "../option-keys.js";
 import type { NodeKind } from "../recording/types.js";
 import { Gate } from "../runtime/gate.js";
-import {
-  expectDuration,
-  expectPositiveInteger,
-  type RetryOption,
-  type RetryPolicy,
-  retryPolicy,
-} from "../runtime/retry.js";
+import { expectDuration, expectPositiveInteger } from "./option-checks.js";
+import { type RetryOption, type RetryPolicy, retryPolicy } from "./retry-policy.js";
 import { checkReturnsOption, Params, type ParamsOption } from "./schema.js";
 
 /** What to record of a node's calls. */

@@ -9,11 +9,12 @@ import { now } from "../internal/clock.js";
 import { isInstance, textOf } from "../internal/safe.js";
 import type { NodeHandle } from "../nodes/def.js";
 import type { NodeDef } from "../nodes/options.js";
+import type { RetryPolicy } from "../nodes/retry-policy.js";
 import { validateReturn } from "../nodes/schema.js";
 import type { LiveRecord } from "../recording/record.js";
 import type { CallStatus } from "../recording/types.js";
 import { Frame, storage } from "./frame.js";
-import { type RetryPolicy, retryDelay } from "./retry.js";
+import { retryDelay } from "./retry.js";
 import { type Cancellable, Scope } from "./scope.js";
 import type { SessionState } from "./session-state.js";
 
