@@ -31,8 +31,6 @@ export {
 } from "./errors.js";
 export { flush } from "./flush.js";
 export type { Logger } from "./internal/logger.js";
-export type { NodeMethodDecorator } from "./nodes/function-node.js";
-export { functionNode } from "./nodes/function-node.js";
 export type { Node, ToolSchema } from "./nodes/node.js";
 export type { Registry } from "./nodes/node-registry.js";
 export { registry } from "./nodes/node-registry.js";
@@ -67,6 +65,8 @@ export type { CallOptions } from "./runtime/call.js";
 export { call, callWith } from "./runtime/call.js";
 export { bind, context, current, event, setAttributes, signal } from "./runtime/context.js";
 export type { CallInfo } from "./runtime/frame.js";
+export type { NodeMethodDecorator } from "./runtime/function-node.js";
+export { functionNode } from "./runtime/function-node.js";
 export type {
   AllOptions,
   AsCompletedOptions,
