@@ -6,8 +6,8 @@
 import { context, propagation, trace } from "@opentelemetry/api";
 import * as rt from "@runtrace/core";
 import { afterEach, beforeEach } from "vitest";
-import { resetWarnings } from "../../packages/core/src/internal/logger.js";
 import { setupTracing, type Tracing, type TracingOptions } from "../../packages/core/src/otel.js";
+import { resetWarnings } from "../../packages/core/src/recording/logger.js";
 import type { ReceivedSpan } from "../otlp-receiver/decode.js";
 import type { JaegerSpan } from "../otlp-receiver/jaeger.js";
 import { type OtlpReceiver, startOtlpReceiver } from "../otlp-receiver/receiver.js";

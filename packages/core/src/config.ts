@@ -1,6 +1,6 @@
 import { describeValue, InvalidOptionsError } from "./errors.js";
-import { type Logger, setLogger } from "./internal/logger.js";
 import { checkOptionKeys } from "./option-keys.js";
+import { type Logger, setLogger } from "./recording/logger.js";
 import type { RedactConfig, RedactOptions } from "./recording/redact.js";
 import { Redactor } from "./recording/redact.js";
 import { DEFAULT_LIMITS, type PayloadLimits, type SanitizeOptions } from "./recording/sanitize.js";

@@ -4,7 +4,7 @@
  */
 import { isInstance, readProperty, textOf } from "./internal/safe.js";
 
-import { unboundMethod } from "./nodes/def.js";
+import { unboundMethod } from "./internal/unbound-method.js";
 
 /** Stable codes of runtrace errors. */
 export type RuntraceErrorCode =

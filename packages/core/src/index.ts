@@ -30,18 +30,17 @@ export {
   ValidationError,
 } from "./errors.js";
 export { flush } from "./flush.js";
-export type { Logger } from "./internal/logger.js";
-export type { NodeMethodDecorator } from "./nodes/function-node.js";
-export { functionNode } from "./nodes/function-node.js";
 export type { Node, ToolSchema } from "./nodes/node.js";
+export type { Registry } from "./nodes/node-registry.js";
+export { registry } from "./nodes/node-registry.js";
 export type { NodeOptions, RecordOptions } from "./nodes/options.js";
-export type { Registry } from "./nodes/registry.js";
-export { registry } from "./nodes/registry.js";
+export type { Backoff, RetryOption } from "./nodes/retry-policy.js";
 export type { JsonSchemaObject, ParamsOption } from "./nodes/schema.js";
 export { checkOptionKeys } from "./option-keys.js";
 export { formatDuration } from "./recording/duration.js";
 export type { FormatTreeOptions } from "./recording/format-tree.js";
 export { formatTree } from "./recording/format-tree.js";
+export type { Logger } from "./recording/logger.js";
 export { printable } from "./recording/printable.js";
 export type { CallRecordJSON } from "./recording/record.js";
 export { recordFields } from "./recording/record.js";
@@ -65,6 +64,8 @@ export type { CallOptions } from "./runtime/call.js";
 export { call, callWith } from "./runtime/call.js";
 export { bind, context, current, event, setAttributes, signal } from "./runtime/context.js";
 export type { CallInfo } from "./runtime/frame.js";
+export type { NodeMethodDecorator } from "./runtime/function-node.js";
+export { functionNode } from "./runtime/function-node.js";
 export type {
   AllOptions,
   AsCompletedOptions,
@@ -76,7 +77,6 @@ export type {
   TaskResults,
 } from "./runtime/parallel.js";
 export { all, asCompleted, map } from "./runtime/parallel.js";
-export type { Backoff, RetryOption } from "./runtime/retry.js";
 export type { SessionOptions, SessionRunStatus } from "./runtime/session.js";
 export { Session, session } from "./runtime/session.js";
 export type { JsonlStore, JsonlStoreOptions } from "./stores/jsonl.js";

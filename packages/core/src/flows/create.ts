@@ -1,6 +1,6 @@
-import { makeNode } from "../nodes/node.js";
+import { register } from "../nodes/node-registry.js";
 import { defineNode } from "../nodes/options.js";
-import { register } from "../nodes/registry.js";
+import { makeNode } from "../runtime/make-node.js";
 import type { FlowGraph } from "./definition.js";
 import { flowToJSON, flowToMermaid } from "./export.js";
 import { levelsOf } from "./graph.js";

@@ -1,5 +1,5 @@
 import { describeValue, FlowDefinitionError, InvalidOptionsError } from "../errors.js";
-import { registry } from "../nodes/registry.js";
+import { registry } from "../nodes/node-registry.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { createFlow } from "./create.js";
 import { buildGraph, checkFlowName } from "./definition.js";

@@ -1,6 +1,6 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
+import { expectDuration, expectPositiveInteger } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
-import { expectDuration, expectPositiveInteger } from "../runtime/retry.js";
 import type { FlowOptions, OnError, ResolvedFlowOptions } from "./types.js";
 
 const ON_ERROR: readonly OnError[] = ["fail-fast", "continue"];

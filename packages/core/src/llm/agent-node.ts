@@ -7,14 +7,15 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_RUNTRACE_AGENT_TURNS,
 } from "../internal/semconv.js";
-import { functionNode } from "../nodes/function-node.js";
-import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
+import type { Node, ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
+import type { RetryOption } from "../nodes/retry-policy.js";
 import { jsonSchemaOf } from "../nodes/schema.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
 import { storage } from "../runtime/frame.js";
-import type { RetryOption } from "../runtime/retry.js";
+import { functionNode } from "../runtime/function-node.js";
+import { makeNode } from "../runtime/make-node.js";
 import { checkName, textInput } from "./llm-node.js";
 import { checkModel, requestModel } from "./model-call.js";
 import { claimSink, type TokenSink } from "./token-sink.js";

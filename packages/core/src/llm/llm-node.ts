@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { describeValue, InvalidOptionsError } from "../errors.js";
-import { functionNode } from "../nodes/function-node.js";
 import type { Node } from "../nodes/node.js";
+import type { RetryOption } from "../nodes/retry-policy.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { storage } from "../runtime/frame.js";
-import type { RetryOption } from "../runtime/retry.js";
+import { functionNode } from "../runtime/function-node.js";
 import { checkModel, requestModel } from "./model-call.js";
 import { claimSink } from "./token-sink.js";
 import type { Message, Model } from "./types.js";

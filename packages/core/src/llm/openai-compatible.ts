@@ -1,6 +1,6 @@
 import { describeValue, InvalidOptionsError, ModelError } from "../errors.js";
+import { expectDuration } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
-import { expectDuration } from "../runtime/retry.js";
 import { displayEndpoint, type HttpSettings, postJson } from "./http.js";
 import { sseData } from "./sse.js";
 import type {

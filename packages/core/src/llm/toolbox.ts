@@ -6,9 +6,10 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
 } from "../internal/semconv.js";
 import { nodeHandle } from "../nodes/def.js";
-import { makeNode, type Node, type ToolSchema } from "../nodes/node.js";
+import type { Node, ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
 import { call, callWith } from "../runtime/call.js";
+import { makeNode } from "../runtime/make-node.js";
 import type { ToolCall } from "./types.js";
 
 /** What an `execute_tool` record shows as its input when it wraps an LLM, agent or flow node. */

@@ -1,5 +1,4 @@
 import type { NodeKind } from "../recording/types.js";
-import { call } from "../runtime/call.js";
 import { NODE, type NodeHandle } from "./def.js";
 import type { NodeDef, NodeOptions } from "./options.js";
 import type { JsonSchemaObject } from "./schema.js";
@@ -35,11 +34,17 @@ function toolSchema(this: Node): ToolSchema {
   };
 }
 
-/** Makes the callable node of a definition, bound to `self` for methods. */
-export function makeNode<A extends unknown[], R>(def: NodeDef, self: unknown): Node<A, R> {
-  const node = function runtraceNode(...args: A): Promise<Awaited<R>> {
-    return call(node, ...args) as Promise<Awaited<R>>;
-  } as Node<A, R>;
+/**
+ * Gives `fn` the face of a node of `def`: its name, kind, description, options, tool schema, and
+ * the handle `rt.call` reads. What calling it does is up to the runtime, which makes the function
+ * (runtime/make-node.ts).
+ */
+export function asNode<A extends unknown[], R>(
+  fn: (...args: A) => Promise<Awaited<R>>,
+  def: NodeDef,
+  self: unknown,
+): Node<A, R> {
+  const node = fn as Node<A, R>;
   const handle: NodeHandle = { def, self };
   Object.defineProperties(node, {
     name: { value: def.name, configurable: true },

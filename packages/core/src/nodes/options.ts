@@ -2,14 +2,8 @@ import type { ZodType } from "zod";
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { checkOptionKeys } from "../option-keys.js";
 import type { NodeKind } from "../recording/types.js";
-import { Gate } from "../runtime/gate.js";
-import {
-  expectDuration,
-  expectPositiveInteger,
-  type RetryOption,
-  type RetryPolicy,
-  retryPolicy,
-} from "../runtime/retry.js";
+import { expectDuration, expectPositiveInteger } from "./option-checks.js";
+import { type RetryOption, type RetryPolicy, retryPolicy } from "./retry-policy.js";
 import { checkReturnsOption, Params, type ParamsOption } from "./schema.js";
 
 /** What to record of a node's calls. */
@@ -71,7 +65,20 @@ function recordFlag(where: string, record: RecordOptions | undefined, key: keyof
   return value;
 }
 
-/** Everything the runtime needs about a node, checked once at definition. */
+/**
+ * A node's `concurrency` option, checked: how many executions of it may run at once in this
+ * process. An object rather than the bare number because the runtime keeps one gate per limit,
+ * keyed by this object: every call of the node, on every instance of a decorated method, and every
+ * copy of its definition (an agent's tool twin of the node) wait at the same gate.
+ */
+export interface ConcurrencyLimit {
+  readonly limit: number;
+}
+
+/**
+ * Everything the runtime needs about a node, checked once at definition. Plain data: what runs
+ * it (a concurrency gate, timers) is made by the runtime when it runs.
+ */
 export interface NodeDef {
   readonly name: string;
   readonly kind: NodeKind;
@@ -82,7 +89,7 @@ export interface NodeDef {
   readonly returns: ZodType | undefined;
   readonly retry: RetryPolicy | undefined;
   readonly timeoutMs: number | undefined;
-  readonly gate: Gate | undefined;
+  readonly concurrency: ConcurrencyLimit | undefined;
   readonly recordInput: boolean;
   readonly recordOutput: boolean;
   readonly attributes: Record<string, unknown> | undefined;
@@ -147,7 +154,7 @@ export function defineNode(fn: (...args: any[]) => unknown, name: string, option
       options.timeoutMs === undefined
         ? undefined
         : expectDuration(where, "timeoutMs", options.timeoutMs, true),
-    gate: concurrency === undefined ? undefined : new Gate(concurrency),
+    concurrency: concurrency === undefined ? undefined : Object.freeze({ limit: concurrency }),
     recordInput: recordFlag(where, record, "input"),
     recordOutput: recordFlag(where, record, "output"),
     attributes: options.attributes,

@@ -1,9 +1,10 @@
 import { describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
 import { type NodeHandle, nodeHandle } from "../nodes/def.js";
+import { expectDuration } from "../nodes/option-checks.js";
+import { type RetryOption, retryPolicy } from "../nodes/retry-policy.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { type CallSettings, Execution } from "./execution.js";
 import { type Frame, storage } from "./frame.js";
-import { expectDuration, type RetryOption, retryPolicy } from "./retry.js";
 import { Session } from "./session.js";
 
 type Callable<A extends unknown[], R> = (...args: A) => R;

@@ -1,5 +1,6 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { type CallInfo, type Frame, storage } from "./frame.js";
+import type { SessionState } from "./session-state.js";
 
 // Outside any session there is no call to abort: hand out one signal that never aborts.
 let neverAborts: AbortSignal | undefined;
@@ -46,29 +47,41 @@ export function setAttributes(attributes: Record<string, unknown>): void {
   frame?.session.attributes(frame.record, attributes);
 }
 
-function values(method: string): Map<unknown, unknown> {
+// The values of `rt.context`, per session: made on the first write, and gone with their session.
+const sessionValues = new WeakMap<SessionState, Map<unknown, unknown>>();
+
+function valuesFor(method: string): Map<unknown, unknown> {
   const frame: Frame | undefined = storage.getStore();
   if (frame === undefined) {
     throw new InvalidOptionsError(
       `rt.context.${method} needs a session: values are scoped to one. Call it inside rt.session(...), a Session's run, or a node.`,
     );
   }
-  return frame.session.values;
+  let values = sessionValues.get(frame.session);
+  if (values === undefined) {
+    values = new Map();
+    sessionValues.set(frame.session, values);
+  }
+  return values;
+}
+
+function valuesOf(frame: Frame | undefined): Map<unknown, unknown> | undefined {
+  return frame === undefined ? undefined : sessionValues.get(frame.session);
 }
 
 /** Values shared by every call of the current session (and invisible to other sessions). */
 export const context = {
   get<T = unknown>(key: unknown): T | undefined {
-    return storage.getStore()?.session.values.get(key) as T | undefined;
+    return valuesOf(storage.getStore())?.get(key) as T | undefined;
   },
   set(key: unknown, value: unknown): void {
-    values("set").set(key, value);
+    valuesFor("set").set(key, value);
   },
   has(key: unknown): boolean {
-    return storage.getStore()?.session.values.has(key) ?? false;
+    return valuesOf(storage.getStore())?.has(key) ?? false;
   },
   delete(key: unknown): boolean {
-    return values("delete").delete(key);
+    return valuesFor("delete").delete(key);
   },
 };
 

@@ -9,12 +9,13 @@ import { now } from "../internal/clock.js";
 import { isInstance, textOf } from "../internal/safe.js";
 import type { NodeHandle } from "../nodes/def.js";
 import type { NodeDef } from "../nodes/options.js";
+import type { RetryPolicy } from "../nodes/retry-policy.js";
 import { validateReturn } from "../nodes/schema.js";
 import type { LiveRecord } from "../recording/record.js";
-import { sanitizeError } from "../recording/sanitize.js";
 import type { CallStatus } from "../recording/types.js";
 import { Frame, storage } from "./frame.js";
-import { type RetryPolicy, retryDelay } from "./retry.js";
+import { type Gate, gateFor } from "./gate.js";
+import { retryDelay } from "./retry.js";
 import { type Cancellable, Scope } from "./scope.js";
 import type { SessionState } from "./session-state.js";
 
@@ -68,7 +69,8 @@ class Extra {
   retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   errors: unknown[] | undefined = undefined;
   withdraw: (() => void) | undefined = undefined;
-  holdsGate = false;
+  /** The concurrency gate whose slot this call holds. */
+  heldGate: Gate | undefined = undefined;
   unlinkSignal: (() => void) | undefined = undefined;
   /** Given a `signal`, the call runs in a scope of its own, closed when it settles. */
   ownsScope = false;
@@ -177,21 +179,22 @@ export class Execution implements Cancellable {
         return;
       }
     }
-    const gate = def.gate;
-    if (gate === undefined) {
+    const concurrency = def.concurrency;
+    if (concurrency === undefined) {
       this.#runAttempt();
       return;
     }
+    const gate = gateFor(concurrency);
     const extra = this.#more();
     if (gate.tryAcquire()) {
-      extra.holdsGate = true;
+      extra.heldGate = gate;
       this.#runAttempt();
       return;
     }
     const waitStart = now();
     extra.withdraw = gate.enqueue(() => {
       extra.withdraw = undefined;
-      extra.holdsGate = true;
+      extra.heldGate = gate;
       this.record.waitMs = now() - waitStart;
       // The slot is granted inside another call's settlement: start on a fresh microtask so that a
       // long queue of synchronous nodes does not grow the stack.
@@ -318,7 +321,7 @@ export class Execution implements Cancellable {
       this.#session.event(this.record, "retry", {
         attempt,
         delayMs,
-        error: sanitizeError(error, this.#session.sanitize),
+        error: this.#session.settings.error(error),
       });
       extra.retryTimer = setTimeout(() => {
         extra.retryTimer = undefined;
@@ -375,9 +378,9 @@ export class Execution implements Cancellable {
 
   #releaseGate(): void {
     const extra = this.#extra;
-    if (extra?.holdsGate) {
-      extra.holdsGate = false;
-      this.#def.gate!.release();
-    }
+    const gate = extra?.heldGate;
+    if (extra === undefined || gate === undefined) return;
+    extra.heldGate = undefined;
+    gate.release();
   }
 }

@@ -1,3 +1,5 @@
+import type { ConcurrencyLimit } from "../nodes/options.js";
+
 /**
  * A process-wide limit on how many executions of one node run at once. Waiters are served in
  * arrival order; a waiter that gives up (its call was cancelled) leaves the queue.
@@ -62,4 +64,17 @@ export class Gate {
 
 function noop(): boolean {
   return false;
+}
+
+// A node's definition holds only its limit; the gate is made by the first call that needs it.
+const gates = new WeakMap<ConcurrencyLimit, Gate>();
+
+/** The gate of a node's concurrency limit, the same for every call of the node. */
+export function gateFor(concurrency: ConcurrencyLimit): Gate {
+  let gate = gates.get(concurrency);
+  if (gate === undefined) {
+    gate = new Gate(concurrency.limit);
+    gates.set(concurrency, gate);
+  }
+  return gate;
 }

@@ -1,9 +1,9 @@
 import { describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
+import { expectPositiveInteger } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { call } from "./call.js";
 import { type Frame, storage } from "./frame.js";
-import { expectPositiveInteger } from "./retry.js";
 
 /** A unit of work for the parallel helpers: a function that starts it. */
 export type Task<T> = () => T | PromiseLike<T>;

@@ -6,12 +6,12 @@ import {
   SessionError,
 } from "../errors.js";
 import { isInstance, textOf } from "../internal/safe.js";
+import { expectDuration } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
 import type { CallTree } from "../recording/tree.js";
 import type { SessionStatus } from "../recording/types.js";
 import type { Store } from "../stores/store.js";
 import { Frame, storage } from "./frame.js";
-import { expectDuration } from "./retry.js";
 import type { Cancellable } from "./scope.js";
 import { SessionState } from "./session-state.js";
 

@@ -1,3 +1,4 @@
+import { warnOnce } from "../recording/logger.js";
 import type { SessionSink } from "../recording/sink.js";
 import type { CallRecord } from "../recording/types.js";
 
@@ -24,9 +25,19 @@ export function setTracerFactory(next: TracerFactory | undefined): void {
   factory = next;
 }
 
+/**
+ * The tracer of a session starting now, or `undefined` when it is not traced. A bridge that fails
+ * to start is reported, not thrown: the session runs untraced.
+ */
 export function tracerFor(
   root: CallRecord,
   parent: Record<string, unknown> | undefined,
 ): CallTracer | undefined {
-  return factory?.(root, parent);
+  if (factory === undefined) return undefined;
+  try {
+    return factory(root, parent);
+  } catch (error) {
+    warnOnce("tracer", `tracing could not start for a session and is off for it: ${String(error)}`);
+    return undefined;
+  }
 }

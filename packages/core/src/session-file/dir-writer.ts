@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { logger } from "../internal/logger.js";
+import { logger } from "../recording/logger.js";
 
 /**
  * The file-system calls the JSONL store makes. Internal: tests replace them to simulate a disk that

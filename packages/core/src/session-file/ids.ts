@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { isAbsolute, join } from "node:path";
 import { ReadError } from "../errors.js";
 
@@ -10,6 +11,17 @@ export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const MAX_SESSION_ID_LENGTH = 200;
 /** The ending of every session file. */
 export const SESSION_FILE_EXTENSION = ".jsonl";
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/** A new session's id: its UTC start time, so ids sort by time, and 40 random bits. */
+export function newSessionId(date = new Date()): string {
+  const day = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
+  const time = `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
+  return `${day}-${time}-${randomBytes(5).toString("hex")}`;
+}
 
 /** Whether `id` is a session id (see `SESSION_ID`). */
 export function isSessionId(id: string): boolean {

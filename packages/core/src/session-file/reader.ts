@@ -223,6 +223,11 @@ export class SessionReader {
 
 const HOST = hostname();
 
+/** This process, as the header of a session it records names it (see `writerAlive`). */
+export function thisProcess(): { pid: number; host: string } {
+  return { pid: process.pid, host: HOST };
+}
+
 /**
  * Whether the process that wrote a session may still be running: its pid is alive on this host. A
  * writer on another host cannot be checked and counts as alive.

@@ -4,8 +4,8 @@
  * `package.json` lists it under `sideEffects` for bundlers).
  */
 import { context } from "@opentelemetry/api";
-import { warnOnce } from "../internal/logger.js";
 import { ATTR_SERVICE_NAME } from "../internal/semconv.js";
+import { warnOnce } from "../recording/logger.js";
 import { mergeAttributes } from "../recording/record.js";
 import type { CallRecord } from "../recording/types.js";
 import { storage } from "../runtime/frame.js";

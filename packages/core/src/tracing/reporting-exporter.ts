@@ -1,5 +1,5 @@
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-node";
-import { logger } from "../internal/logger.js";
+import { logger } from "../recording/logger.js";
 
 /** `ExportResult` of `@opentelemetry/core` (not a dependency): code 0 is success, 1 failure. */
 interface ExportResult {

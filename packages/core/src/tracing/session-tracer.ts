@@ -8,7 +8,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { warnOnce } from "../internal/logger.js";
+import { warnOnce } from "../recording/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { CallTracer } from "../runtime/tracer-hook.js";
 import type { SpanPayloads } from "./span-description.js";

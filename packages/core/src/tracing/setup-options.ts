@@ -1,6 +1,6 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
-import { warnOnce } from "../internal/logger.js";
 import { checkOptionKeys } from "../option-keys.js";
+import { warnOnce } from "../recording/logger.js";
 
 /** The OTLP encodings `setupTracing` can send over HTTP. */
 export type OtlpProtocol = "http/protobuf" | "http/json";

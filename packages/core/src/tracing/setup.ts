@@ -8,8 +8,8 @@ import {
 import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace-node";
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { onFlush } from "../flush.js";
-import { logger, warnOnce } from "../internal/logger.js";
 import { checkOptionKeys } from "../option-keys.js";
+import { logger, warnOnce } from "../recording/logger.js";
 // Makes sure the bridge is installed whichever entry point was loaded first.
 import "./bridge.js";
 import { forgetProvider, nameService } from "./provider.js";

@@ -8,7 +8,7 @@ import {
 } from "@opentelemetry/sdk-trace-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
-import { resetWarnings } from "../internal/logger.js";
+import { resetWarnings } from "../recording/logger.js";
 
 /** An application's own SDK setup: its provider, an in-memory exporter, no setupTracing. */
 function appProvider() {

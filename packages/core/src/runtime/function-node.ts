@@ -1,9 +1,10 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
-import { call } from "../runtime/call.js";
-import { UNBOUND_METHOD, type UnboundMethod } from "./def.js";
-import { makeNode, type Node } from "./node.js";
-import { defineNode, type NodeDef, type NodeOptions } from "./options.js";
-import { register } from "./registry.js";
+import { UNBOUND_METHOD, type UnboundMethod } from "../internal/unbound-method.js";
+import type { Node } from "../nodes/node.js";
+import { register } from "../nodes/node-registry.js";
+import { defineNode, type NodeDef, type NodeOptions } from "../nodes/options.js";
+import { call } from "./call.js";
+import { makeNode } from "./make-node.js";
 
 type AnyFunction = (...args: any[]) => any;
 

@@ -1,4 +1,4 @@
-import { defaultRedactor } from "../recording/redact.js";
+import { defaultRedactor } from "./redact.js";
 
 /** Where runtrace reports its own problems (a store that cannot write, an exporter that fails). */
 export interface Logger {
