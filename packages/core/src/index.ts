@@ -30,7 +30,11 @@ export {
   ValidationError,
 } from "./errors.js";
 export { flush } from "./flush.js";
+export type { FieldOptions } from "./nodes/fields.js";
+export { field } from "./nodes/fields.js";
 export type { Node, ToolSchema } from "./nodes/node.js";
+export type { NodeMetadata } from "./nodes/node-metadata.js";
+export { NODE_METADATA, toolsOf } from "./nodes/node-metadata.js";
 export type { Registry } from "./nodes/node-registry.js";
 export { registry } from "./nodes/node-registry.js";
 export type { NodeOptions, RecordOptions } from "./nodes/options.js";

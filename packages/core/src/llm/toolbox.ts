@@ -108,12 +108,7 @@ export class Toolbox {
           `${where}: two tools are named "${schema.name}" for the model. Give one of them another \`name\`.`,
         );
       }
-      const params = handle.def.options.params;
-      this.#tools.set(schema.name, {
-        node,
-        schema,
-        names: Array.isArray(params) ? params.map(([name]) => name as string) : undefined,
-      });
+      this.#tools.set(schema.name, { node, schema, names: handle.def.params?.namedParameters });
     }
     this.schemas = [...this.#tools.values()].map((tool) => tool.schema);
   }

@@ -5,6 +5,7 @@ import type { NodeKind } from "../recording/types.js";
 import { expectDuration, expectPositiveInteger } from "./option-checks.js";
 import { type RetryOption, type RetryPolicy, retryPolicy } from "./retry-policy.js";
 import { checkReturnsOption, Params, type ParamsOption } from "./schema.js";
+import { checkParamNames } from "./typed-params.js";
 
 /** What to record of a node's calls. */
 export interface RecordOptions {
@@ -22,8 +23,17 @@ export interface NodeOptions {
   kind?: NodeKind;
   /** What the node does; shown to models when the node is a tool. */
   description?: string;
-  /** Schemas of the arguments: validated before each run, and the node's tool schema. */
+  /**
+   * Schemas of the arguments: validated before each run, and the node's tool schema. @default for
+   * a decorated method under `emitDecoratorMetadata` with reflect-metadata loaded, read from its
+   * declared parameter types (see `paramNames`, `@rt.field`)
+   */
   params?: ParamsOption;
+  /**
+   * Names of a decorated method's parameters when they are described by their declared types.
+   * @default read from the method's source
+   */
+  paramNames?: string[];
   /** Schema of the result, validated after each run. */
   returns?: ZodType;
   /** Attempts and backoff for failing runs. */
@@ -45,6 +55,7 @@ const KNOWN_OPTIONS = Object.keys({
   kind: true,
   description: true,
   params: true,
+  paramNames: true,
   returns: true,
   retry: true,
   timeoutMs: true,
@@ -96,7 +107,12 @@ export interface NodeDef {
 }
 
 /** Checks options and builds a node definition; throws `InvalidOptionsError` with the fix. */
-export function defineNode(fn: (...args: any[]) => unknown, name: string, options: NodeOptions): NodeDef {
+export function defineNode(
+  fn: (...args: any[]) => unknown,
+  name: string,
+  options: NodeOptions,
+  typedParams?: ParamsOption,
+): NodeDef {
   const where = `Node "${name}"`;
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionsError(
@@ -137,6 +153,11 @@ export function defineNode(fn: (...args: any[]) => unknown, name: string, option
       `${where}: expected \`attributes\` to be an object, got ${describeValue(options.attributes)}.`,
     );
   }
+  if (checkParamNames(where, options.paramNames) !== undefined && options.params !== undefined) {
+    throw new InvalidOptionsError(
+      `${where}: \`paramNames\` names parameters described by their declared types; with \`params\`, name them there instead ([["query", z.string()], ...]).`,
+    );
+  }
   const concurrency =
     options.concurrency === undefined
       ? undefined
@@ -147,7 +168,12 @@ export function defineNode(fn: (...args: any[]) => unknown, name: string, option
     description: options.description,
     options: Object.freeze({ ...options }),
     fn,
-    params: options.params === undefined ? undefined : new Params(where, options.params),
+    params:
+      options.params !== undefined
+        ? new Params(where, options.params)
+        : typedParams !== undefined
+          ? new Params(where, typedParams, true)
+          : undefined,
     returns: checkReturnsOption(where, options.returns),
     retry: retryPolicy(where, options.retry),
     timeoutMs:

@@ -61,8 +61,14 @@ export function jsonSchemaOf(schema: ZodType, io: "input" | "output" = "input"):
 export class Params {
   readonly #named: ReadonlyArray<readonly [string, ZodType]> | undefined;
   readonly #single: ZodType | undefined;
+  readonly #keep: boolean;
 
-  constructor(where: string, option: ParamsOption) {
+  /**
+   * `keep`: check the arguments but pass them on as given (schemas derived from declared types
+   * describe what is accepted; they must not turn a class instance into a plain object).
+   */
+  constructor(where: string, option: ParamsOption, keep = false) {
+    this.#keep = keep;
     if (Array.isArray(option)) {
       option.forEach((entry, index) => {
         if (!Array.isArray(entry) || typeof entry[0] !== "string" || !isSchema(entry[1])) {
@@ -81,9 +87,9 @@ export class Params {
     }
   }
 
-  /** The parameter names, in order. */
-  get names(): string[] {
-    return this.#named ? this.#named.map(([name]) => name) : ["input"];
+  /** The names of named parameters, in order; `undefined` for a node that takes one object. */
+  get namedParameters(): string[] | undefined {
+    return this.#named?.map(([name]) => name);
   }
 
   /** Parsed arguments (zod defaults and transforms applied), or throws `ValidationError`. */
@@ -111,6 +117,7 @@ export class Params {
         throw new ValidationError(node, name, explain(result, args[i]), result.error?.issues ?? []);
       parsed[i] = result.data;
     }
+    if (this.#keep) return args as unknown[];
     // Keep trailing optional parameters absent rather than explicitly undefined.
     let length = parsed.length;
     while (length > args.length && parsed[length - 1] === undefined) length--;

@@ -69,3 +69,12 @@ describe("@rt.functionNode (experimentalDecorators)", () => {
     expect(await rt.call(LegacyTools.ping)).toBe("pong from LegacyTools");
   });
 });
+
+describe("rt.toolsOf (experimentalDecorators)", () => {
+  it("lists an instance's decorated methods through their getters, and a class's static ones", async () => {
+    const tools = rt.toolsOf(new LegacyTools("t"));
+    expect(tools.map((node) => node.name)).toEqual(["LegacyTools.search", "LegacyTools.twice"]);
+    expect(await rt.call(tools[1]!, 21)).toBe(42);
+    expect(rt.toolsOf(LegacyTools).map((node) => node.name)).toEqual(["LegacyTools.ping"]);
+  });
+});

@@ -160,3 +160,50 @@ describe("rt.functionNode(fn)", () => {
     expect(rt.functionNode(() => 1).name).toBe("anonymous");
   });
 });
+
+describe("rt.toolsOf and rt.NODE_METADATA (TC39 decorators)", () => {
+  class Base {
+    @rt.functionNode({ kind: "tool", description: "base lookup" })
+    lookup(id: string): string {
+      return `base ${id}`;
+    }
+  }
+  class Catalog extends Base {
+    @rt.functionNode({ kind: "tool", params: [["query", z.string()]] })
+    find(query: string): string {
+      return `found ${query}`;
+    }
+
+    helper(): string {
+      return "not a node";
+    }
+  }
+
+  it("lists an instance's decorated methods, its base class's too, bound to it", async () => {
+    const catalog = new Catalog();
+    const tools = rt.toolsOf(catalog);
+    expect(tools.map((node) => node.name).sort()).toEqual(["Catalog.find", "Catalog.lookup"]);
+    expect(await rt.call(tools.find((node) => node.name === "Catalog.find")!, "maps")).toBe("found maps");
+    expect(rt.toolsOf(SearchTools).map((node) => node.name)).toEqual(["SearchTools.version"]);
+    expect(() => rt.toolsOf(null as unknown as object)).toThrow(/rt.toolsOf expected an instance/);
+  });
+
+  it("publishes each node's description when reflect-metadata is loaded", async () => {
+    await import("reflect-metadata");
+    class Loaded {
+      @rt.functionNode({ kind: "tool", description: "says hi", params: [["who", z.string()]] })
+      greet(who: string): string {
+        return `hi ${who}`;
+      }
+    }
+    new Loaded();
+    const metadata = Reflect.getMetadata(rt.NODE_METADATA, Loaded.prototype, "greet") as rt.NodeMetadata;
+    expect(metadata).toMatchObject({
+      key: "greet",
+      name: "Loaded.greet",
+      kind: "tool",
+      description: "says hi",
+    });
+    expect(metadata.parameters?.properties).toEqual({ who: { type: "string" } });
+  });
+});

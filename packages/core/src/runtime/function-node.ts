@@ -1,8 +1,10 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
 import { UNBOUND_METHOD, type UnboundMethod } from "../internal/unbound-method.js";
 import type { Node } from "../nodes/node.js";
+import { noteLegacyMethod, publishNodeMetadata } from "../nodes/node-metadata.js";
 import { register } from "../nodes/node-registry.js";
 import { defineNode, type NodeDef, type NodeOptions } from "../nodes/options.js";
+import { checkParamNames, paramsFromTypes } from "../nodes/typed-params.js";
 import { call } from "./call.js";
 import { makeNode } from "./make-node.js";
 
@@ -38,22 +40,45 @@ class DecoratedMethod {
   readonly def: NodeDef;
   #named: boolean;
   #registered = false;
+  #published = false;
   readonly #bound = new WeakMap<object, Node>();
   readonly #key: string;
   #className: string | undefined;
   #unbound: AnyFunction | undefined;
 
+  /** `target`: the prototype (or class) an `experimentalDecorators` decorator is given. */
   constructor(
     method: AnyFunction,
     key: string | symbol,
     className: string | undefined,
     options: NodeOptions,
+    target?: object,
   ) {
     this.#key = String(key);
     this.#className = className;
     const name = options.name ?? (className === undefined ? this.#key : `${className}.${this.#key}`);
-    this.def = defineNode(method, name, options);
+    // Without `params`, the declared parameter types describe the tool (emitDecoratorMetadata).
+    const typed =
+      target === undefined || options.params !== undefined
+        ? undefined
+        : paramsFromTypes(
+            `Node "${name}"`,
+            target,
+            key,
+            method,
+            checkParamNames(`Node "${name}"`, options.paramNames),
+          );
+    this.def = defineNode(method, name, options, typed);
     this.#named = options.name !== undefined || className !== undefined;
+  }
+
+  /** Publishes the method's metadata on the prototype that holds it, once (TC39: at the first instance). */
+  publishFor(self: object, key: string | symbol): void {
+    if (this.#published) return;
+    this.#published = true;
+    let holder: object | null = self;
+    while (holder !== null && !Object.hasOwn(holder, key)) holder = Object.getPrototypeOf(holder);
+    if (holder !== null) publishNodeMetadata(holder, key, this.def);
   }
 
   /**
@@ -131,6 +156,7 @@ function decorateTc39(
     // `rt.call(tools.search, q)` and `const { search } = tools` keep `this`.
     context.addInitializer(function (this: unknown) {
       const self = this as object;
+      decorated.publishFor(self, key);
       Object.defineProperty(self, key, {
         value: decorated.boundTo(self, classNameOf(self)),
         writable: true,
@@ -156,7 +182,8 @@ function decorateLegacy(
     );
   }
   const className = classNameOf(target);
-  const decorated = new DecoratedMethod(method as AnyFunction, key, className, options);
+  const decorated = new DecoratedMethod(method as AnyFunction, key, className, options, target);
+  noteLegacyMethod(target, key, decorated.def);
   // A getter on the prototype hands out the instance's bound node: `this` stays intact wherever
   // the method is passed. Read from a prototype itself, there is no instance to bind.
   return {
