@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as rt from "@runtrace/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toHtml, toJaegerJson } from "../../packages/viz/src/index.js";
+import { toHtml, toJaegerJson, toOtlpJson } from "../../packages/viz/src/index.js";
 import type { InlineData } from "../../packages/viz/src/shared/types.js";
 import { decodeJsonRequest } from "../otlp-receiver/decode.js";
 import { removeTempDirs, runCli, tempDir } from "./fixtures/helpers.js";
@@ -157,6 +157,97 @@ describe("runtrace export --format jaeger", () => {
     const session = await runCli(["export", "nope", "--format", "jaeger", "--dir", dir]);
     expect(session.code).toBe(1);
     expect(session.stderr).toMatch(/no session "nope".*runtrace ls/);
+  });
+});
+
+describe("spans recorded from other instrumentation (kind span)", () => {
+  it("export as the spans they were: name, span kind, attributes, OK status, events", async () => {
+    const t0 = 1_795_369_671_142.5;
+    const lines = [
+      {
+        type: "session",
+        v: 1,
+        id: "20261122-174751-5b8efff798",
+        name: "GET /",
+        start: t0,
+        pid: 1,
+        host: "h",
+      },
+      {
+        type: "call",
+        id: "00f067aa0ba902b6",
+        parent: "0",
+        node: "GET /",
+        kind: "span",
+        start: t0,
+        attempts: 1,
+        attributes: {
+          "http.route": "/",
+          "span.kind": "server",
+          "otel.status_code": "OK",
+          "service.name": "web",
+        },
+        traceId: "5b8efff798038103d269b633813fc60c",
+        spanId: "00f067aa0ba902b6",
+        status: "ok",
+        end: t0 + 20,
+      },
+      {
+        type: "call",
+        id: "00f067aa0ba902b7",
+        parent: "00f067aa0ba902b6",
+        node: "SELECT users",
+        kind: "span",
+        start: t0 + 2,
+        attempts: 1,
+        events: [
+          {
+            name: "exception",
+            time: t0 + 9,
+            data: { "exception.type": "DbError", "exception.message": "gone" },
+          },
+        ],
+        attributes: { "db.system": "postgresql", "span.kind": "client" },
+        traceId: "5b8efff798038103d269b633813fc60c",
+        spanId: "00f067aa0ba902b7",
+        status: "error",
+        end: t0 + 10,
+        error: { name: "DbError", message: "connection gone" },
+      },
+      { type: "session-end", status: "ok", end: t0 + 20 },
+    ];
+    const file = join(dir, "20261122-174751-5b8efff798.jsonl");
+    writeFileSync(file, `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
+    const spans = decodeJsonRequest(JSON.stringify(toOtlpJson(await rt.readSession(file))));
+    const server = spans.find((s) => s.name === "GET /" && s.kind === 2)!;
+    expect(server).toMatchObject({
+      spanId: "00f067aa0ba902b6",
+      status: { code: 1 },
+      attributes: { "http.route": "/" },
+      resource: { "service.name": "web" },
+    });
+    expect(Object.keys(server.attributes)).toEqual(["http.route"]);
+    const query = spans.find((s) => s.name === "SELECT users")!;
+    expect(query).toMatchObject({
+      kind: 3,
+      parentSpanId: "00f067aa0ba902b6",
+      status: { code: 2, message: "connection gone" },
+      attributes: { "db.system": "postgresql" },
+    });
+    // The exception event is the one recorded, not a second one.
+    expect(query.events.map((e) => e.name)).toEqual(["exception"]);
+    expect(query.attributes["runtrace.kind"]).toBeUndefined();
+    const jaeger = toJaegerJson(await rt.readSession(file)).data[0]!;
+    const tags = (spanId: string) =>
+      Object.fromEntries(jaeger.spans.find((s) => s.spanID === spanId)!.tags.map((t) => [t.key, t.value]));
+    expect(tags("00f067aa0ba902b6")).toMatchObject({ "span.kind": "server", "otel.status_code": "OK" });
+    expect(tags("00f067aa0ba902b7")).toMatchObject({
+      "span.kind": "client",
+      "otel.status_code": "ERROR",
+      error: true,
+    });
+    const show = await runCli(["show", file]);
+    expect(show.stdout).toMatch(/SELECT users \[span client\]/);
   });
 });
 

@@ -101,6 +101,7 @@ export {
   notASessionId,
   SESSION_FILE_EXTENSION,
   sessionFileOf,
+  traceSessionId,
 } from "./session-file/ids.js";
 export type { SessionFileEntry } from "./session-file/list.js";
 export { listSessionFiles, sessionFiles } from "./session-file/list.js";
@@ -145,6 +146,8 @@ export type {
 export { inject } from "./tracing/bridge.js";
 export type { TracingSettings } from "./tracing/settings.js";
 export { configureTracing } from "./tracing/settings.js";
+export type { SpanData, SpanEventData, SpanKindName, SpanStatusData } from "./tracing/span-data.js";
+export { isTraceRoot, spanService } from "./tracing/span-data.js";
 export type {
   SpanDescription,
   SpanEventDescription,
@@ -152,6 +155,10 @@ export type {
   SpanStatusDescription,
 } from "./tracing/span-description.js";
 export { describeSpan } from "./tracing/span-description.js";
+export type { SpanRecordOptions } from "./tracing/span-record.js";
+export { spanRecord, traceRootRecord } from "./tracing/span-record.js";
+export type { SpanCall } from "./tracing/span-shape.js";
+export { callOfSpan } from "./tracing/span-shape.js";
 
 // llm (keep this marker: exports of llm/ go right below it)
 

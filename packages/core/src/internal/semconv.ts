@@ -29,6 +29,8 @@ export const ATTR_RUNTRACE_MODEL_LATENCY_MS = "runtrace.model.latency_ms";
 export const ATTR_RUNTRACE_MODEL_TIME_TO_FIRST_TOKEN_MS = "runtrace.model.time_to_first_token_ms";
 export const ATTR_RUNTRACE_MODEL_ATTEMPTS = "runtrace.model.attempts";
 export const ATTR_RUNTRACE_AGENT_TURNS = "runtrace.agent.turns";
+/** Something the recording of a record could not do as it should (a span placed without its parent). */
+export const ATTR_RUNTRACE_WARNING = "runtrace.warning";
 
 // GenAI semantic conventions.
 export const ATTR_GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
@@ -56,5 +58,12 @@ export const ATTR_ERROR_TYPE = "error.type";
 export const ATTR_EXCEPTION_TYPE = "exception.type";
 export const ATTR_EXCEPTION_MESSAGE = "exception.message";
 export const ATTR_EXCEPTION_STACKTRACE = "exception.stacktrace";
+/**
+ * On a `"span"` record: its span kind when not `internal` (the tag Jaeger shows it under). An
+ * exported span takes it back as its kind.
+ */
+export const ATTR_SPAN_KIND = "span.kind";
+/** On a `"span"` record: `OK` when its span's status was set to OK (an export sets it back). */
+export const ATTR_OTEL_STATUS_CODE = "otel.status_code";
 /** The span event name `span.recordException` uses. */
 export const EVENT_EXCEPTION = "exception";

@@ -58,6 +58,16 @@ function hasFailure(record: CallRecord, memo: Map<CallRecord, boolean>): boolean
   return known;
 }
 
+/** A record's kind as the tree shows it: nothing for plain functions, a span's kind beside `span`. */
+function kindText(record: CallRecord): string {
+  if (record.kind === "function") return "";
+  if (record.kind === "span") {
+    const spanKind = record.attributes["span.kind"];
+    return typeof spanKind === "string" ? `span ${spanKind}` : "span";
+  }
+  return record.kind;
+}
+
 function oneLine(text: string, max = 120): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -89,7 +99,8 @@ export function formatTree(tree: CallTree, options: FormatTreeOptions = {}): str
 
   const describe = (record: CallRecord): string => {
     const mark = paint(COLORS[record.status], MARKS[record.status] ?? "?");
-    const kind = record.kind === "function" ? "" : dim(` [${printable(record.kind)}]`);
+    const shownKind = kindText(record);
+    const kind = shownKind === "" ? "" : dim(` [${printable(shownKind)}]`);
     const took =
       record.end === undefined ? dim(" running") : dim(` ${formatDuration(record.end - record.start)}`);
     const attempts = record.attempts > 1 ? dim(` ×${record.attempts} attempts`) : "";

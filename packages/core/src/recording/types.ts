@@ -1,8 +1,12 @@
 /** What a node is: shown in the tree, and mapped to GenAI span names when tracing. */
 export type NodeKind = "function" | "tool" | "llm" | "agent" | "flow";
 
-/** The kind of a record: a node's kind, or `"session"` for a session's root record. */
-export type RecordKind = NodeKind | "session";
+/**
+ * The kind of a record: a node's kind, `"session"` for a session's root record, or `"span"` for an
+ * OpenTelemetry span runtrace did not make itself (another library's, or one received over OTLP),
+ * recorded with its name, attributes, events and status.
+ */
+export type RecordKind = NodeKind | "session" | "span";
 
 /**
  * Where a call stands. `running` until it settles; `skipped` is used by flows for steps that never

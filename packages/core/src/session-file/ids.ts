@@ -53,6 +53,23 @@ export function isSessionPath(ref: string): boolean {
   return ref.endsWith(SESSION_FILE_EXTENSION) || ref.includes("/") || ref.includes("\\") || isAbsolute(ref);
 }
 
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/**
+ * The session id of a trace stored as a session (the viewer's OTLP receiver): the UTC time of
+ * `start` (epoch milliseconds), so ids sort by time like runtrace's own, then the first 10 hex
+ * digits of the trace id, so the same trace is recognisable in its id.
+ */
+export function traceSessionId(traceId: string, start: number): string {
+  const date = new Date(Number.isFinite(start) ? start : 0);
+  const day = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
+  const time = `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
+  const bits = /^[0-9a-f]{10}/.exec(traceId.toLowerCase())?.[0] ?? "0000000000";
+  return `${day}-${time}-${bits}`;
+}
+
 /** Where sessions are stored when no directory is given, and why. */
 export interface DefaultSessionDir {
   dir: string;

@@ -76,6 +76,27 @@ export interface SessionEndLine {
   output?: unknown;
   error?: unknown;
   attributes?: Record<string, unknown>;
+  /**
+   * The root's name, start and ids, only where they differ from the header's: a session whose
+   * header was written before its root was known (a trace received over OTLP, its root span last).
+   */
+  name?: string;
+  start?: number;
+  traceId?: string;
+  spanId?: string;
+}
+
+/** What a session's header said of its root, to restate at its end what changed since. */
+export interface SessionHeader {
+  name: string;
+  start: number;
+  traceId: string | undefined;
+  spanId: string | undefined;
+}
+
+/** The header fields of a root record, as `sessionLine` writes them. */
+export function headerOf(root: CallRecord): SessionHeader {
+  return { name: root.node, start: root.start, traceId: root.traceId, spanId: root.spanId };
 }
 
 /**
@@ -172,10 +193,16 @@ export function attributesLine(record: CallRecord, attributes: Record<string, un
   return JSON.stringify({ type: "attributes", id: record.id, attributes } satisfies AttributesLine);
 }
 
-export function sessionEndLine(root: CallRecord): string {
+export function sessionEndLine(root: CallRecord, header?: SessionHeader): string {
   const line: SessionEndLine = { type: "session-end", status: root.status, end: root.end ?? 0 };
   if (root.output !== undefined) line.output = root.output;
   if (root.error !== undefined) line.error = root.error;
   if (hasKeys(root.attributes)) line.attributes = root.attributes;
+  if (header !== undefined) {
+    if (root.node !== header.name) line.name = root.node;
+    if (root.start !== header.start) line.start = root.start;
+    if (root.traceId !== header.traceId && root.traceId !== undefined) line.traceId = root.traceId;
+    if (root.spanId !== header.spanId && root.spanId !== undefined) line.spanId = root.spanId;
+  }
   return JSON.stringify(line);
 }

@@ -199,6 +199,11 @@ export class SessionReader {
         root.output = line.output;
         root.error = line.error as RecordedError | undefined;
         if (line.attributes) root.attributes = line.attributes;
+        // A root known only after its header was written (a trace's) is restated here.
+        if (typeof line.name === "string") root.node = line.name;
+        if (typeof line.start === "number") root.start = line.start;
+        if (typeof line.traceId === "string") root.traceId = line.traceId;
+        if (typeof line.spanId === "string") root.spanId = line.spanId;
         this.#ended = true;
         return root;
       }

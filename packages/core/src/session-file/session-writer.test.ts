@@ -131,4 +131,62 @@ describe("the JSONL store's writes", () => {
     expect(record.attributes).toEqual({ late: true });
     expect((await readSessionFile(store.fileOf(session.id))).toJSON()).toEqual(session.tree.toJSON());
   });
+
+  it("restates at the session's end a root that changed after its header: name, start, span id", async () => {
+    // What the OTLP receiver does: the header is written before the trace's root span has come.
+    const store = rt.jsonlStore({ dir });
+    const span: rt.SpanData = {
+      traceId: "5b8efff798038103d269b633813fc60c",
+      spanId: "00f067aa0ba902b7",
+      parentSpanId: "00f067aa0ba902b6",
+      name: "child",
+      kind: "internal",
+      start: 1_795_369_671_150,
+      end: 1_795_369_671_160,
+      attributes: {},
+      events: [],
+      status: { code: "unset" },
+      resource: { "service.name": "shop" },
+    };
+    const id = rt.traceSessionId(span.traceId, span.start);
+    expect(id).toBe("20261122-174751-5b8efff798");
+    const root = rt.traceRootRecord(span, id, false);
+    const tree = new rt.CallTree(root);
+    const sink = store.openSession(tree)!;
+    const child = rt.spanRecord(span, { sessionId: id, parentId: "0", service: "shop" });
+    tree.attach(child, root);
+    sink.started(child, root);
+    sink.ended(child);
+    const before = await store.readSession(id);
+    expect(before.root).toMatchObject({ node: "shop", status: "running", start: span.start });
+    const real = rt.traceRootRecord(
+      { ...span, spanId: "00f067aa0ba902b6", parentSpanId: undefined, name: "GET /", start: span.start - 5 },
+      id,
+    );
+    Object.assign(root, {
+      node: real.node,
+      start: real.start,
+      end: real.end,
+      status: real.status,
+      spanId: "00f067aa0ba902b6",
+    });
+    sink.closed(root);
+    const lines = linesOf(store.fileOf(id));
+    expect(lines.at(-1)).toMatchObject({
+      type: "session-end",
+      name: "GET /",
+      start: span.start - 5,
+      spanId: "00f067aa0ba902b6",
+    });
+    expect(lines.at(-1)!.traceId).toBeUndefined();
+    const after = await store.readSession(id);
+    expect(after.root).toMatchObject({
+      node: "GET /",
+      start: span.start - 5,
+      status: "ok",
+      spanId: "00f067aa0ba902b6",
+    });
+    expect(after.find("child")).toMatchObject({ kind: "span", parentId: "0", status: "ok" });
+    expect(rt.summarizeSession(after)).toMatchObject({ name: "GET /", start: span.start - 5, calls: 1 });
+  });
 });

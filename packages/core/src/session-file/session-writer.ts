@@ -2,7 +2,16 @@ import type { SessionSink } from "../recording/sink.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { DirWriter, SessionFile } from "./dir-writer.js";
-import { attributesLine, callLine, endLine, eventLine, sessionEndLine, sessionLine } from "./lines.js";
+import {
+  attributesLine,
+  callLine,
+  endLine,
+  eventLine,
+  headerOf,
+  type SessionHeader,
+  sessionEndLine,
+  sessionLine,
+} from "./lines.js";
 
 /**
  * When the lines waiting to be written reach this many characters, they are written at once, in
@@ -40,6 +49,9 @@ export class SessionFileWriter implements SessionSink {
   readonly owner: object;
   readonly #sink: DirWriter;
   readonly #file: SessionFile;
+  // What the header said of the root: a root that changed since (a trace's, once its root span
+  // came) restates it at its end.
+  readonly #header: SessionHeader;
   // In start order: calls not yet written (their records; a finished one's `call` line once made)
   // and lines of calls already written.
   #queue: Array<CallRecord | string> = [];
@@ -69,6 +81,7 @@ export class SessionFileWriter implements SessionSink {
     this.owner = owner;
     const writer = tree.writer ?? { pid: process.pid, host: "" };
     this.#file = sink.open(path, tree.root.sessionId, sessionLine(tree.root, writer.pid, writer.host));
+    this.#header = headerOf(tree.root);
     this.#open.add(tree.root);
   }
 
@@ -151,7 +164,7 @@ export class SessionFileWriter implements SessionSink {
   }
 
   closed(root: CallRecord): void {
-    this.#final = `${sessionEndLine(root)}\n`;
+    this.#final = `${sessionEndLine(root, this.#header)}\n`;
     this.#touch();
     this.flush();
     this.#sink.finish(this.#file);

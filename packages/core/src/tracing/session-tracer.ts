@@ -67,6 +67,9 @@ export class SessionTracer implements CallTracer {
   }
 
   started(record: CallRecord, parent: CallRecord): void {
+    // A "span" record was recorded from a span that already exists: it is not exported again (its
+    // children parent on it through the ids it recorded, see spanContextOf).
+    if (record.kind === "span") return;
     try {
       const active = context.active();
       let base = this.#running.get(parent);

@@ -58,3 +58,49 @@ export function eventAttributes(event: CallEvent): Attributes | undefined {
   }
   return { [ATTR_RUNTRACE_EVENT_DATA]: jsonText(data) };
 }
+
+// The inverse: a span event's attributes back to the data of the event they were made from.
+
+function retryData(attributes: Record<string, unknown>): RetryData | undefined {
+  const attempt = attributes[ATTR_RUNTRACE_RETRY_ATTEMPT];
+  const delayMs = attributes[ATTR_RUNTRACE_RETRY_DELAY_MS];
+  if (typeof attempt !== "number" || typeof delayMs !== "number") return undefined;
+  const data: RetryData = { attempt, delayMs };
+  const name = attributes[ATTR_EXCEPTION_TYPE];
+  const message = attributes[ATTR_EXCEPTION_MESSAGE];
+  if (typeof name === "string" || typeof message === "string") {
+    const error: RecordedError = {
+      name: typeof name === "string" ? name : "Error",
+      message: typeof message === "string" ? message : "",
+    };
+    const stack = attributes[ATTR_EXCEPTION_STACKTRACE];
+    if (typeof stack === "string") error.stack = stack;
+    data.error = error;
+  }
+  return data;
+}
+
+/**
+ * A recorded event's data from its span event's attributes, the inverse of {@link eventAttributes}:
+ * a `retry` event's attempt, delay and error; the value kept under `runtrace.data`; else the
+ * attributes as one object (an object recorded with nested objects comes back as its dotted keys,
+ * a value that became JSON text stays text). No attributes: no data.
+ */
+export function eventData(name: string, attributes: Record<string, unknown> | undefined): unknown {
+  if (attributes === undefined) return undefined;
+  let keys = 0;
+  for (const key in attributes) {
+    if (attributes[key] !== undefined) keys++;
+  }
+  if (keys === 0) return undefined;
+  if (name === "retry") {
+    const retry = retryData(attributes);
+    if (retry !== undefined) return retry;
+  }
+  if (keys === 1 && ATTR_RUNTRACE_EVENT_DATA in attributes) return attributes[ATTR_RUNTRACE_EVENT_DATA];
+  const data: Record<string, unknown> = {};
+  for (const key in attributes) {
+    if (attributes[key] !== undefined) data[key] = attributes[key];
+  }
+  return data;
+}

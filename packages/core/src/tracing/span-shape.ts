@@ -6,14 +6,19 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_WORKFLOW_NAME,
+  ATTR_RUNTRACE_CALL_ID,
   ATTR_RUNTRACE_INPUT,
+  ATTR_RUNTRACE_KIND,
+  ATTR_RUNTRACE_NODE,
+  ATTR_RUNTRACE_SESSION_ID,
   ATTR_SERVICE_NAME,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_OPERATION_EXECUTE_TOOL,
   GEN_AI_OPERATION_INVOKE_AGENT,
   GEN_AI_OPERATION_INVOKE_WORKFLOW,
 } from "../internal/semconv.js";
-import type { CallRecord } from "../recording/types.js";
+import type { CallRecord, RecordKind } from "../recording/types.js";
+import { isSessionId } from "../session-file/ids.js";
 import { addAttributes, hasKeys, jsonText } from "./attributes.js";
 
 /** A string attribute of a record, when it has a non-empty one. */
@@ -136,5 +141,101 @@ export function startAttributes(record: CallRecord, recordInput: boolean): Attri
   }
   if (hasKeys(record.attributes)) addRecordAttributes(out, record.attributes);
   if (recordInput && record.input !== undefined) out[ATTR_RUNTRACE_INPUT] = jsonText(record.input);
+  return out;
+}
+
+// The inverse: a span's attributes back to the call they describe.
+
+/** The kinds a runtrace call's span names in `runtrace.kind`. */
+const CALL_KINDS: ReadonlySet<string> = new Set<RecordKind>([
+  "function",
+  "tool",
+  "llm",
+  "agent",
+  "flow",
+  "session",
+]);
+/**
+ * What a call id may be to be taken from a span: the file writes ids as they are, so only plain
+ * tokens (runtrace's own are decimal numbers).
+ */
+const CALL_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Which call of which session a span describes (the identity {@link startAttributes} writes). */
+export interface SpanCall {
+  sessionId: string;
+  callId: string;
+  kind: Exclude<RecordKind, "span">;
+  node: string;
+}
+
+/**
+ * The call a span was made for, when it carries runtrace's identity of a call (`runtrace.node`,
+ * `runtrace.kind`, `runtrace.session.id`, `runtrace.call.id`) and every part of it is one runtrace
+ * could have written; `undefined` for any other span.
+ */
+export function callOfSpan(attributes: Record<string, unknown>): SpanCall | undefined {
+  const node = attributes[ATTR_RUNTRACE_NODE];
+  const kind = attributes[ATTR_RUNTRACE_KIND];
+  const sessionId = attributes[ATTR_RUNTRACE_SESSION_ID];
+  const callId = attributes[ATTR_RUNTRACE_CALL_ID];
+  if (typeof node !== "string" || typeof kind !== "string" || !CALL_KINDS.has(kind)) return undefined;
+  if (typeof sessionId !== "string" || !isSessionId(sessionId)) return undefined;
+  if (typeof callId !== "string" || !CALL_ID.test(callId)) return undefined;
+  return { sessionId, callId, kind: kind as SpanCall["kind"], node };
+}
+
+/** Attributes a kind's span starts with (see {@link startAttributes}), and the value each gets. */
+function kindDefaults(kind: RecordKind, node: string): Record<string, string> | undefined {
+  switch (kind) {
+    case "tool":
+      return {
+        [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_EXECUTE_TOOL,
+        [ATTR_GEN_AI_TOOL_NAME]: node,
+        [ATTR_GEN_AI_TOOL_TYPE]: "function",
+      };
+    case "agent":
+      return { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT, [ATTR_GEN_AI_AGENT_NAME]: node };
+    case "flow":
+      return {
+        [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_WORKFLOW,
+        [ATTR_GEN_AI_WORKFLOW_NAME]: node,
+      };
+    case "llm":
+      return { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT };
+    default:
+      return undefined;
+  }
+}
+
+const IDENTITY: ReadonlySet<string> = new Set([
+  ATTR_RUNTRACE_NODE,
+  ATTR_RUNTRACE_KIND,
+  ATTR_RUNTRACE_SESSION_ID,
+  ATTR_RUNTRACE_CALL_ID,
+  ATTR_RUNTRACE_INPUT,
+]);
+const MOVED_FLOW_PREFIX = `runtrace.${FLOW_PREFIX}`;
+
+/**
+ * The record attributes a call's span carries, the inverse of {@link startAttributes} (with
+ * {@link addRecordAttributes}): without runtrace's identity of the call, its input, the keys in
+ * `drop` (what the span's end added) and the GenAI attributes its kind adds that still hold the
+ * value the kind gives them; `runtrace.flow.*` back to `flow.*`. Values stay as the span has them:
+ * an object recorded as an attribute comes back as its dotted keys, a mixed array as JSON text.
+ */
+export function callAttributes(
+  call: SpanCall,
+  attributes: Record<string, unknown>,
+  drop: ReadonlySet<string>,
+): Record<string, unknown> {
+  const defaults = kindDefaults(call.kind, call.node);
+  const out: Record<string, unknown> = {};
+  for (const key in attributes) {
+    if (IDENTITY.has(key) || drop.has(key)) continue;
+    const value = attributes[key];
+    if (value === undefined || (defaults !== undefined && defaults[key] === value)) continue;
+    out[key.startsWith(MOVED_FLOW_PREFIX) ? key.slice("runtrace.".length) : key] = value;
+  }
   return out;
 }

@@ -78,6 +78,8 @@ function jaegerParts(described: SpanDescription): Pick<JaegerSpan, "operationNam
     tags.push(tag("error", true), tag("otel.status_code", "ERROR"));
     if (described.status.message !== undefined)
       tags.push(tag("otel.status_description", described.status.message));
+  } else if (described.status.code === "ok") {
+    tags.push(tag("otel.status_code", "OK"));
   }
   const logs = described.events.map(
     (event): JaegerLog => ({

@@ -5,10 +5,14 @@ import { ALL_PAYLOADS, type ExportOptions, nanos, planSpans, type SpanPlan } fro
 type Attributes = SpanDescription["attributes"];
 
 /** OTLP's span kinds and status codes (opentelemetry-proto `trace.proto`). */
-const SPAN_KIND_INTERNAL = 1;
-const SPAN_KIND_CLIENT = 3;
-const STATUS_CODE_UNSET = 0;
-const STATUS_CODE_ERROR = 2;
+const SPAN_KINDS: Record<SpanDescription["kind"], number> = {
+  internal: 1,
+  server: 2,
+  client: 3,
+  producer: 4,
+  consumer: 5,
+};
+const STATUS_CODES: Record<SpanDescription["status"]["code"], 0 | 1 | 2> = { unset: 0, ok: 1, error: 2 };
 
 /** An OTLP/JSON `AnyValue`. */
 export type OtlpAnyValue =
@@ -28,13 +32,13 @@ export interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
-  /** 1 = SPAN_KIND_INTERNAL, 3 = SPAN_KIND_CLIENT. */
+  /** 1 internal, 2 server, 3 client, 4 producer, 5 consumer (runtrace's calls are 1 or 3). */
   kind: number;
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   attributes: OtlpKeyValue[];
   events: Array<{ timeUnixNano: string; name: string; attributes: OtlpKeyValue[] }>;
-  /** `code`: 0 unset, 2 error (runtrace never sets 1, ok, as its live spans do not either). */
+  /** `code`: 0 unset, 1 ok, 2 error (runtrace's calls never have 1, ok; a recorded span may). */
   status: { code: 0 | 1 | 2; message?: string };
 }
 
@@ -73,7 +77,7 @@ function spanOf(plan: SpanPlan): OtlpSpan {
     traceId: plan.traceId,
     spanId: plan.spanId,
     name: described.name,
-    kind: described.kind === "client" ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL,
+    kind: SPAN_KINDS[described.kind],
     startTimeUnixNano: nanos(plan.startMs).toString(),
     endTimeUnixNano: nanos(Math.max(plan.startMs, plan.endMs)).toString(),
     attributes: keyValues(described.attributes),
@@ -84,8 +88,8 @@ function spanOf(plan: SpanPlan): OtlpSpan {
     })),
     status:
       described.status.code === "error"
-        ? { code: STATUS_CODE_ERROR, message: described.status.message }
-        : { code: STATUS_CODE_UNSET },
+        ? { code: STATUS_CODES.error, message: described.status.message }
+        : { code: STATUS_CODES[described.status.code] },
   };
   if (plan.parentSpanId !== undefined) span.parentSpanId = plan.parentSpanId;
   return span;
