@@ -12,15 +12,19 @@ export const MAX_SESSION_ID_LENGTH = 200;
 /** The ending of every session file. */
 export const SESSION_FILE_EXTENSION = ".jsonl";
 
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, "0");
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** `YYYYMMDD-HHMMSS` of a date in UTC: the start of every session id, so ids sort by time. */
+function timePart(date: Date): string {
+  const day = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
+  return `${day}-${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
 }
 
 /** A new session's id: its UTC start time, so ids sort by time, and 40 random bits. */
 export function newSessionId(date = new Date()): string {
-  const day = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
-  const time = `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
-  return `${day}-${time}-${randomBytes(5).toString("hex")}`;
+  return `${timePart(date)}-${randomBytes(5).toString("hex")}`;
 }
 
 /** Whether `id` is a session id (see `SESSION_ID`). */
@@ -53,21 +57,14 @@ export function isSessionPath(ref: string): boolean {
   return ref.endsWith(SESSION_FILE_EXTENSION) || ref.includes("/") || ref.includes("\\") || isAbsolute(ref);
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, "0");
-}
-
 /**
  * The session id of a trace stored as a session (the viewer's OTLP receiver): the UTC time of
  * `start` (epoch milliseconds), so ids sort by time like runtrace's own, then the first 10 hex
  * digits of the trace id, so the same trace is recognisable in its id.
  */
 export function traceSessionId(traceId: string, start: number): string {
-  const date = new Date(Number.isFinite(start) ? start : 0);
-  const day = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
-  const time = `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
   const bits = /^[0-9a-f]{10}/.exec(traceId.toLowerCase())?.[0] ?? "0000000000";
-  return `${day}-${time}-${bits}`;
+  return `${timePart(new Date(Number.isFinite(start) ? start : 0))}-${bits}`;
 }
 
 /** Where sessions are stored when no directory is given, and why. */
