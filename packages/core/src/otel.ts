@@ -15,5 +15,7 @@
  * @packageDocumentation
  */
 
+export type { RuntraceSpanProcessor } from "./tracing/foreign-spans.js";
+export { runtraceSpanProcessor } from "./tracing/foreign-spans.js";
 export type { BatchOptions, OtlpProtocol, Tracing, TracingOptions } from "./tracing/setup.js";
 export { setupTracing } from "./tracing/setup.js";

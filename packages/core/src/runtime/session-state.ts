@@ -9,7 +9,7 @@ import type { NodeDef } from "../nodes/options.js";
 import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
 import type { SessionSink } from "../recording/sink.js";
 import { CallTree } from "../recording/tree.js";
-import type { CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
+import type { CallEvent, CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
 import { newSessionId } from "../session-file/ids.js";
 import { thisProcess } from "../session-file/reader.js";
 import type { Store } from "../stores/store.js";
@@ -38,6 +38,8 @@ export class SessionState {
   tracer: CallTracer | undefined;
   readonly #sinks = new SinkFanOut();
   #next = 1;
+  /** Adopted records still running (a span another library started and has not ended yet). */
+  #adoptedRunning: Set<CallRecord> | undefined;
 
   constructor(name: string, attributes: Record<string, unknown> | undefined) {
     const settings = this.settings;
@@ -132,7 +134,50 @@ export class SessionState {
     this.#sinks.attributes(record, changed);
   }
 
-  /** Ends the session's root record and tells the sinks. */
+  /**
+   * Puts a record made elsewhere under `parent`: a span another library started (kind `"span"`), or
+   * calls that ran in another process. `make` builds it with this session's next id. The sinks hear
+   * of it as of a call (started, and ended when it has), except the tracer: its span, if it has
+   * one, exists already. `undefined` when this session keeps no records.
+   */
+  adopt(parent: CallRecord, make: (id: string, sessionId: string) => CallRecord): CallRecord | undefined {
+    if (!this.settings.recording) return undefined;
+    const record = make(String(this.#next++), this.id);
+    this.tree.attach(record, parent);
+    this.#sinks.started(record, parent, this.tracer);
+    if (record.end !== undefined) this.#sinks.ended(record, this.tracer);
+    else {
+      this.#adoptedRunning ??= new Set();
+      this.#adoptedRunning.add(record);
+    }
+    return record;
+  }
+
+  /**
+   * An adopted record that was running has ended: its new attributes and events, then its end
+   * (status, end, error) are recorded. Nothing happens when it was already settled: the session
+   * ended first and recorded it as interrupted.
+   */
+  settleAdopted(record: CallRecord, settled: AdoptedEnd): void {
+    if (this.#adoptedRunning?.delete(record) !== true) return;
+    if (settled.attributes !== undefined) {
+      mergeAttributes(record, settled.attributes);
+      this.#sinks.attributes(record, settled.attributes, this.tracer);
+    }
+    for (const event of settled.events ?? []) {
+      addEvent(record, event);
+      this.#sinks.event(record, event, this.tracer);
+    }
+    record.status = settled.status;
+    record.end = settled.end;
+    if (settled.error !== undefined) record.error = settled.error;
+    this.#sinks.ended(record, this.tracer);
+  }
+
+  /**
+   * Ends the session's root record and tells the sinks. Adopted records still running are recorded
+   * as `interrupted` at the session's end first: nothing more will be heard of them here.
+   */
   close(status: SessionStatus, output: unknown, error: unknown): void {
     const root = this.root;
     const settings = this.settings;
@@ -143,8 +188,27 @@ export class SessionState {
     } else {
       root.error = settings.error(error);
     }
+    if (this.#adoptedRunning !== undefined) {
+      for (const record of this.#adoptedRunning) {
+        record.status = "interrupted";
+        record.end = root.end;
+        this.#sinks.ended(record, this.tracer);
+      }
+      this.#adoptedRunning = undefined;
+    }
     this.#sinks.closed(root);
   }
+}
+
+/** How an adopted record ended (see `SessionState.settleAdopted`). */
+export interface AdoptedEnd {
+  status: CallRecord["status"];
+  end: number;
+  error?: CallRecord["error"];
+  /** Attributes it gained since it was adopted (cleaned already). */
+  attributes?: Record<string, unknown>;
+  /** Events it had by its end (cleaned already). */
+  events?: CallEvent[];
 }
 
 const GEN_AI_NAME_OF: Partial<Record<string, string>> = {

@@ -9,7 +9,8 @@ import type { CallEvent, CallRecord } from "../recording/types.js";
  * sinks after it are still told.
  *
  * Every method is a plain loop, not one loop taking a callback: this runs on every `rt.call`, and
- * a closure per change would be an allocation per change.
+ * a closure per change would be an allocation per change. `except` leaves one sink out (the
+ * tracer, for records whose spans exist already).
  */
 export class SinkFanOut implements SessionSink {
   readonly #sinks: SessionSink[] = [];
@@ -18,8 +19,9 @@ export class SinkFanOut implements SessionSink {
     this.#sinks.push(sink);
   }
 
-  started(record: CallRecord, parent: CallRecord): void {
+  started(record: CallRecord, parent: CallRecord, except?: SessionSink): void {
     for (const sink of this.#sinks) {
+      if (sink === except) continue;
       try {
         sink.started(record, parent);
       } catch (error) {
@@ -28,8 +30,9 @@ export class SinkFanOut implements SessionSink {
     }
   }
 
-  ended(record: CallRecord): void {
+  ended(record: CallRecord, except?: SessionSink): void {
     for (const sink of this.#sinks) {
+      if (sink === except) continue;
       try {
         sink.ended(record);
       } catch (error) {
@@ -38,8 +41,9 @@ export class SinkFanOut implements SessionSink {
     }
   }
 
-  event(record: CallRecord, event: CallEvent): void {
+  event(record: CallRecord, event: CallEvent, except?: SessionSink): void {
     for (const sink of this.#sinks) {
+      if (sink === except) continue;
       try {
         sink.event(record, event);
       } catch (error) {
@@ -48,8 +52,9 @@ export class SinkFanOut implements SessionSink {
     }
   }
 
-  attributes(record: CallRecord, changed: Record<string, unknown>): void {
+  attributes(record: CallRecord, changed: Record<string, unknown>, except?: SessionSink): void {
     for (const sink of this.#sinks) {
+      if (sink === except) continue;
       try {
         sink.attributes(record, changed);
       } catch (error) {

@@ -10,6 +10,7 @@ import { describeValue, InvalidOptionsError } from "../errors.js";
 import { onFlush } from "../flush.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { logger, warnOnce } from "../recording/logger.js";
+import { runtraceSpanProcessor } from "./foreign-spans.js";
 // Makes sure the bridge is installed whichever entry point was loaded first.
 import "./bridge.js";
 import { forgetProvider, nameService } from "./provider.js";
@@ -49,6 +50,11 @@ export interface TracingOptions extends TracingSettings {
   resourceAttributes?: Record<string, string | number | boolean>;
   /** Sizes of the batch processor. The defaults take a burst of 100,000 spans without a loss. */
   batch?: BatchOptions;
+  /**
+   * Also record, in runtrace's call tree, the spans other instrumentation starts during a runtrace
+   * call (fetch, http, the openai SDK, your own spans): see `runtraceSpanProcessor`. @default true
+   */
+  foreignSpans?: boolean;
 }
 
 /** What `setupTracing` returns. */
@@ -73,6 +79,7 @@ const TRACING_OPTIONS = Object.keys({
   timeoutMs: true,
   resourceAttributes: true,
   batch: true,
+  foreignSpans: true,
   recordPayloads: true,
 } satisfies Record<keyof TracingOptions, true>);
 
@@ -121,6 +128,11 @@ export function setupTracing(options: TracingOptions): Tracing {
       `setupTracing: expected \`serviceName\` to be a non-empty string (what Jaeger lists as the service), got ${describeValue(serviceName)}.`,
     );
   }
+  if (options.foreignSpans !== undefined && typeof options.foreignSpans !== "boolean") {
+    throw new InvalidOptionsError(
+      `setupTracing: expected \`foreignSpans\` to be true or false, got ${describeValue(options.foreignSpans)}.`,
+    );
+  }
   const endpoint = tracesUrl(options.endpoint);
   const protocol = otlpProtocol(options.protocol);
   const sizes = batchSizes(options.batch);
@@ -144,7 +156,10 @@ export function setupTracing(options: TracingOptions): Tracing {
     .merge(resourceFromAttributes({ ...options.resourceAttributes, "service.name": serviceName }));
   const provider = new NodeTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(exporter, sizes)],
+    spanProcessors:
+      options.foreignSpans === false
+        ? [new BatchSpanProcessor(exporter, sizes)]
+        : [runtraceSpanProcessor(), new BatchSpanProcessor(exporter, sizes)],
   });
 
   nameService(provider, serviceName);
