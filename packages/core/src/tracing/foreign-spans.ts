@@ -128,6 +128,9 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       }
       const { state, record: parent } = where;
       const data = liveSpanData(span);
+      // The SDK's clock may be coarser than runtrace's (whole milliseconds): a span started inside
+      // a call must not seem to start before it.
+      if (data.start < parent.start && parent.start - data.start < 1) data.start = parent.start;
       const record = state.adopt(parent, (id, sessionId) =>
         spanRecord(data, { sessionId, parentId: parent.id, id }),
       );
