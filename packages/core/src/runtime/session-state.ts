@@ -233,6 +233,28 @@ export class SessionState {
     }
   }
 
+  /**
+   * Adds a call that ran somewhere else (another process, see session-file/graft.ts) under
+   * `parent`: `make` builds its record with the next id of this session, and every sink hears it
+   * started (and ended, when it has) except the tracer, since its span, if it has one, was exported
+   * where it ran. `undefined` when this session keeps no records.
+   */
+  adopt(parent: CallRecord, make: (id: string, sessionId: string) => CallRecord): CallRecord | undefined {
+    if (!this.recording) return undefined;
+    const record = make(String(this.#next++), this.id);
+    this.tree.attach(record, parent);
+    for (const writer of this.#writers) {
+      if (writer === this.tracer) continue;
+      try {
+        writer.started(record, parent);
+        if (record.end !== undefined) writer.ended(record);
+      } catch (error) {
+        writerFailed(error);
+      }
+    }
+    return record;
+  }
+
   #toTracer(notify: (tracer: CallTracer) => void): void {
     try {
       notify(this.tracer!);
