@@ -1,14 +1,16 @@
 import { type ZodType, z } from "zod";
 
 /**
- * zod schemas that carry a JSON Schema someone else wrote, as metadata: zod's `toJSONSchema` merges
- * metadata into what it writes, so the JSON Schema comes out as it went in.
+ * zod schemas that describe themselves with a JSON Schema someone else wrote: zod's `toJSONSchema`
+ * uses a schema's `_zod.toJSONSchema` method, when it has one, instead of working one out, so the
+ * JSON Schema comes out exactly as it went in (runtrace's `toolSchema()` and the MCP SDK's
+ * `tools/list` both write JSON Schema with zod).
  */
-
-function shown(schema: Record<string, unknown>): Record<string, unknown> {
-  // zod reads an `id` in metadata as the name of a definition and moves the schema under `$defs`.
-  const { id: _id, ...rest } = structuredClone(schema);
-  return rest;
+function describedBy<T extends ZodType>(schema: T, json: Record<string, unknown>): T {
+  const copy = structuredClone(json);
+  // A fresh copy each time: zod adds `$schema` and `$defs` to what it is given.
+  schema._zod.toJSONSchema = () => structuredClone(copy);
+  return schema;
 }
 
 function isArguments(value: unknown): boolean {
@@ -22,9 +24,10 @@ function isArguments(value: unknown): boolean {
  * absent); the server that owns the schema checks the rest.
  */
 export function jsonSchemaParams(schema: Record<string, unknown>): ZodType {
-  return z
-    .custom<Record<string, unknown> | undefined>(isArguments, "expected an object of arguments")
-    .meta(shown(schema));
+  return describedBy(
+    z.custom<Record<string, unknown> | undefined>(isArguments, "expected an object of arguments"),
+    schema,
+  );
 }
 
 /**
@@ -32,5 +35,5 @@ export function jsonSchemaParams(schema: Record<string, unknown>): ZodType {
  * the node checks its arguments itself (once, so a `.transform` in its `params` runs once).
  */
 export function listedAs(schema: Record<string, unknown>): z.ZodObject {
-  return z.looseObject({}).meta(shown(schema));
+  return describedBy(z.looseObject({}), schema);
 }
