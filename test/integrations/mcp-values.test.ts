@@ -70,6 +70,16 @@ describe("values", () => {
       _meta: { "runtrace/json": true },
     });
   });
+
+  it("leave the server's calls out of the result once they are grafted (they would be recorded twice)", async () => {
+    const { tool } = await roundTrip([numeric], {}, { output: "result" });
+    const session = new rt.Session({ name: "once" });
+    const result = await session.run(() => rt.call(tool("numeric")));
+    expect(result).toEqual({ content: [{ type: "text", text: "42" }], _meta: { "runtrace/json": true } });
+    const [call] = session.tree.root.children;
+    expect(call!.output).toEqual(result);
+    expect(call!.children.map((r) => r.node)).toEqual(["numeric"]);
+  });
 });
 
 describe("arguments", () => {
@@ -172,6 +182,24 @@ describe("listing", () => {
       "c",
       "d",
     ]);
+  });
+
+  it("keeps each tool's JSON Schema as the server wrote it, definitions and references included", async () => {
+    const inputSchema = {
+      type: "object" as const,
+      properties: {
+        stop: { $ref: "#/$defs/stop" },
+        stops: { type: "array", items: { $ref: "#/$defs/stop" } },
+      },
+      required: ["stop"],
+      $defs: { stop: { type: "object", properties: { city: { type: "string" } } } },
+    };
+    const server = new Server({ name: "routes", version: "1.0.0" }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: [{ name: "route", description: "A route", inputSchema: { ...inputSchema, id: "route-input" } }],
+    }));
+    const [route] = await mcpTools(await connect(server));
+    expect(route!.toolSchema()).toEqual({ name: "route", description: "A route", parameters: inputSchema });
   });
 
   it("refuses options it does not know, with the fix", async () => {

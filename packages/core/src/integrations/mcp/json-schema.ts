@@ -7,7 +7,9 @@ import { type ZodType, z } from "zod";
  * `tools/list` both write JSON Schema with zod).
  */
 function describedBy<T extends ZodType>(schema: T, json: Record<string, unknown>): T {
-  const copy = structuredClone(json);
+  // zod takes a top-level `id` for the name of a definition and moves the whole schema under
+  // `$defs`; it only names the schema (JSON Schema draft 4), so it is left out.
+  const { id: _id, ...copy } = structuredClone(json);
   // A fresh copy each time: zod adds `$schema` and `$defs` to what it is given.
   schema._zod.toJSONSchema = () => structuredClone(copy);
   return schema;

@@ -115,6 +115,13 @@ async function listAll(client: McpClient): Promise<Tool[]> {
   return tools;
 }
 
+/** The result without the server's calls: they are in the tree now, and would be recorded twice. */
+function withoutCalls(result: CallToolResult): CallToolResult {
+  const { [META_CALLS]: _calls, ...meta } = result._meta!;
+  const { _meta: _ignored, ...rest } = result;
+  return Object.keys(meta).length === 0 ? rest : { ...rest, _meta: meta };
+}
+
 /** Grafts what the server sent back under the running call (the MCP tool call's record). */
 function graftHere(remote: unknown, server: string): void {
   const frame = storage.getStore();
@@ -183,7 +190,10 @@ function toolNode(client: McpClient, tool: Tool, server: string, options: McpToo
       throw requestFailed(error, server, tool.name, requestTimeoutMs);
     }
     const remote = result._meta?.[META_CALLS];
-    if (remote !== undefined) graftHere(remote, server);
+    if (remote !== undefined) {
+      graftHere(remote, server);
+      result = withoutCalls(result);
+    }
     if (result.isError === true) throw toolFailed(server, tool.name, result);
     return output === "result" ? result : resultValue(result);
   };
