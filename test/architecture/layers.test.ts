@@ -26,9 +26,10 @@ const LAYERS: Array<{ name: string; holds: (path: string) => boolean }> = [
     name: "tracing/flows/llm",
     holds: (path) => path.startsWith("tracing/") || path.startsWith("flows/") || path.startsWith("llm/"),
   },
+  { name: "integrations", holds: (path) => path.startsWith("integrations/") },
   {
     name: "entry points",
-    holds: (path) => ["index.ts", "otel.ts", "browser.ts"].includes(path),
+    holds: (path) => ["index.ts", "otel.ts", "browser.ts", "mcp.ts", "openai.ts", "ai-sdk.ts"].includes(path),
   },
 ];
 

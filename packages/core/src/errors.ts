@@ -21,7 +21,8 @@ export type RuntraceErrorCode =
   | "RUNTRACE_FLOW_DEFINITION"
   | "RUNTRACE_FLOW_STEPS_FAILED"
   | "RUNTRACE_AGENT_LOOP"
-  | "RUNTRACE_MODEL";
+  | "RUNTRACE_MODEL"
+  | "RUNTRACE_MCP";
 
 /** The base of every runtrace error. */
 export class RuntraceError extends Error {

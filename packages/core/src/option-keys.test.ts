@@ -236,6 +236,7 @@ describe("every function taking options rejects unknown ones", () => {
         "timeoutMs",
         "resourceAttributes",
         "batch",
+        "foreignSpans",
         "recordPayloads",
       ],
     );
