@@ -7,6 +7,7 @@ const alias = [
   { find: /^@runtrace\/core$/, replacement: source("./packages/core/src/index.ts") },
   { find: /^@runtrace\/core\/otel$/, replacement: source("./packages/core/src/otel.ts") },
   { find: /^@runtrace\/core\/browser$/, replacement: source("./packages/core/src/browser.ts") },
+  { find: /^@runtrace\/core\/openai$/, replacement: source("./packages/core/src/openai.ts") },
 ];
 
 export default defineConfig({
