@@ -1,3 +1,5 @@
+import { CancelledError } from "../errors.js";
+import { readProperty } from "../internal/safe.js";
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from "../internal/semconv.js";
 import { ModelCallRecorder, type ModelReplyFacts } from "../llm/model-call.js";
 import type { Price } from "../llm/types.js";
@@ -5,6 +7,7 @@ import { makeNode } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
 import { callWith } from "../runtime/call.js";
 import { type Frame, storage } from "../runtime/frame.js";
+import { quietly, type RecordedReply } from "./reply.js";
 
 /** What an SDK integration tells about a model request before it is sent. */
 export interface ModelRequestFacts {
@@ -58,11 +61,6 @@ export class SdkModelCall {
     this.frame.session.attributes(this.frame.record, values);
   }
 
-  /** The HTTP status the request failed with. */
-  status(code: number): void {
-    this.attributes({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: code });
-  }
-
   /** The reply is complete; its cost comes from the price of the model asked for, else the one that answered. */
   finished(facts: ModelReplyFacts): void {
     const prices = this.#prices;
@@ -72,24 +70,39 @@ export class SdkModelCall {
         : (prices[this.#model] ?? (facts.model === undefined ? undefined : prices[facts.model]));
     this.recorder.finished(facts, price);
   }
+
+  /** Records a complete reply (never throwing) and gives the output the call ends with. */
+  replied(reply: RecordedReply | undefined): unknown {
+    if (reply === undefined) return undefined;
+    quietly(() => {
+      this.finished(reply.facts);
+      if (reply.attributes !== undefined) this.attributes(reply.attributes);
+    });
+    return reply.output;
+  }
+
+  /** Records what is known of a failed request: the HTTP status of an SDK's API error. */
+  failed(error: unknown): void {
+    quietly(() => {
+      const status = readProperty(error, "status") ?? readProperty(error, "statusCode");
+      if (typeof status === "number") this.attributes({ [ATTR_HTTP_RESPONSE_STATUS_CODE]: status });
+    });
+  }
 }
 
 /** The argument of an SDK model call: its record's input is what the integration chose to show. */
 class SdkRequest {
   readonly facts: ModelRequestFacts;
   readonly prices: PriceTable | undefined;
-  readonly parent: Frame | undefined;
   readonly body: (call: SdkModelCall) => Promise<unknown>;
 
   constructor(
     facts: ModelRequestFacts,
     prices: PriceTable | undefined,
-    parent: Frame | undefined,
     body: (call: SdkModelCall) => Promise<unknown>,
   ) {
     this.facts = facts;
     this.prices = prices;
-    this.parent = parent;
     this.body = body;
   }
 
@@ -98,16 +111,10 @@ class SdkRequest {
   }
 }
 
-// The frame each SDK model call was started from, by the call's own frame (see `callerFrame`).
-const callers = new WeakMap<Frame, Frame | undefined>();
-
 const sdkModelCall = makeNode<[SdkRequest], unknown>(
   defineNode(
-    (request: SdkRequest) => {
-      const frame = storage.getStore()!;
-      callers.set(frame, request.parent);
-      return request.body(new SdkModelCall(frame, request.facts, request.prices));
-    },
+    (request: SdkRequest) =>
+      request.body(new SdkModelCall(storage.getStore()!, request.facts, request.prices)),
     "chat",
     { kind: "llm" },
   ),
@@ -116,7 +123,11 @@ const sdkModelCall = makeNode<[SdkRequest], unknown>(
 
 /** What `startModelCall` started. */
 export interface StartedModelCall<T> {
-  /** Whether `body` ran before `startModelCall` returned (it does unless the call could not start). */
+  /**
+   * Whether `body` ran before `startModelCall` returned. It does unless the call could not start at
+   * once (its session was cancelled, or a deep synchronous recursion put it off); then it never
+   * runs, and the caller sends its request unrecorded.
+   */
   readonly started: boolean;
   /** Settles as the promise `body` returned, once the call's record has ended. */
   readonly result: Promise<T>;
@@ -136,19 +147,15 @@ export function startModelCall<T>(
   body: (call: SdkModelCall) => Promise<T>,
 ): StartedModelCall<T> {
   let started = false;
-  const request = new SdkRequest(facts, prices, storage.getStore(), (call) => {
+  let answered = false;
+  const request = new SdkRequest(facts, prices, (call) => {
+    // Too late: the caller went on without this call (and sent its request unrecorded).
+    if (answered)
+      return Promise.reject(new CancelledError("The request was sent before its call could start"));
     started = true;
     return body(call);
   });
   const result = callWith({ name: `${facts.operation} ${facts.model}` }, sdkModelCall, request);
+  answered = true;
   return { started, result: result as Promise<T> };
-}
-
-/**
- * The frame code runs in, seen past SDK model calls: code that an SDK runs while reading a reply
- * (the tools of a streamed AI SDK reply) belongs beside the model call, not inside it.
- */
-export function callerFrame(frame: Frame | undefined): Frame | undefined {
-  while (frame !== undefined && callers.has(frame)) frame = callers.get(frame);
-  return frame;
 }

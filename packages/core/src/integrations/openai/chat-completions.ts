@@ -2,11 +2,10 @@ import { ATTR_GEN_AI_RESPONSE_ID } from "../../internal/semconv.js";
 import type { ModelReplyFacts } from "../../llm/model-call.js";
 import type { ToolCall, Usage } from "../../llm/types.js";
 import type { SdkModelCall } from "../model-call.js";
+import { type RecordedReply, replyOutput } from "../reply.js";
 import {
   type Endpoint,
-  type RecordedReply,
   type RequestBody,
-  replyOutput,
   requestAttributes,
   type StreamFollower,
   stringOr,

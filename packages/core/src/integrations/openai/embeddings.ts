@@ -1,5 +1,6 @@
 import type { ModelReplyFacts } from "../../llm/model-call.js";
-import type { Endpoint, RecordedReply, RequestBody, StreamFollower } from "./endpoint.js";
+import type { RecordedReply } from "../reply.js";
+import type { Endpoint, RequestBody, StreamFollower } from "./endpoint.js";
 import { usageOf } from "./endpoint.js";
 
 interface WireEmbeddings {

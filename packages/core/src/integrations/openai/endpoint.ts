@@ -1,18 +1,10 @@
 import { ATTR_GEN_AI_REQUEST_MAX_TOKENS, ATTR_GEN_AI_REQUEST_TEMPERATURE } from "../../internal/semconv.js";
-import type { ModelReplyFacts } from "../../llm/model-call.js";
-import type { ToolCall, Usage } from "../../llm/types.js";
+import type { Usage } from "../../llm/types.js";
 import type { SdkModelCall } from "../model-call.js";
+import type { RecordedReply } from "../reply.js";
 
 /** A request body as the `openai` client receives it. The integration reads it, never changes it. */
 export type RequestBody = Record<string, unknown>;
-
-/** What a complete reply puts on its call: the recorded output and the facts of the GenAI attributes. */
-export interface RecordedReply {
-  output: unknown;
-  facts: ModelReplyFacts;
-  /** More attributes (`gen_ai.response.id`). */
-  attributes?: Record<string, unknown>;
-}
 
 /** Follows a streamed reply, piece by piece, and tells the reply once the stream has ended. */
 export interface StreamFollower {
@@ -73,20 +65,6 @@ export function requestAttributes(
     }
   }
   return out;
-}
-
-/** A model reply as runtrace's own model calls record it: text, tool calls, usage, finish reason, model. */
-export function replyOutput(
-  text: string,
-  toolCalls: ToolCall[],
-  facts: ModelReplyFacts,
-  extra?: Record<string, unknown>,
-): Record<string, unknown> {
-  const output: Record<string, unknown> = { text, toolCalls, usage: facts.usage };
-  const finishReason = facts.finishReasons?.[0];
-  if (finishReason !== undefined) output.finishReason = finishReason;
-  if (facts.model !== undefined) output.model = facts.model;
-  return extra === undefined ? output : { ...output, ...extra };
 }
 
 export function stringOr(value: unknown, fallback: string): string {

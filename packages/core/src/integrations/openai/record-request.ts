@@ -1,9 +1,9 @@
-import { CancelledError } from "../../errors.js";
 import { readProperty } from "../../internal/safe.js";
 import { type PriceTable, type SdkModelCall, startModelCall } from "../model-call.js";
+import { abortedRequest, quietly, readReply, stoppedReading, withSignal } from "../reply.js";
 import { countAttempts } from "./attempts.js";
 import { isSdkStream, parseOnce, type SdkStream, wrapStream } from "./client-parts.js";
-import type { Endpoint, RecordedReply, RequestBody, StreamFollower } from "./endpoint.js";
+import type { Endpoint, RequestBody, StreamFollower } from "./endpoint.js";
 
 /** How the requests of one wrapped client are recorded. */
 export interface RecordSettings {
@@ -12,44 +12,6 @@ export interface RecordSettings {
 }
 
 type Create = (this: unknown, body: unknown, options?: unknown) => unknown;
-
-/** Runs `fn` for its side effects on the record: a failure to record must not reach the caller. */
-function quietly(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // Recording is best effort; the request and the caller's result are what matter.
-  }
-}
-
-function finish(call: SdkModelCall, reply: RecordedReply): unknown {
-  quietly(() => {
-    call.finished(reply.facts);
-    if (reply.attributes !== undefined) call.attributes(reply.attributes);
-  });
-  return reply.output;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = readProperty(error, "status");
-  return typeof status === "number" ? status : undefined;
-}
-
-/**
- * The request's options with `signal` also following the call's: when a call above times out or
- * the session is cancelled, the request is aborted, as runtrace's own model requests are.
- */
-function withCallSignal(options: unknown, signal: AbortSignal): { options: unknown; signal: AbortSignal } {
-  const own = readProperty(options, "signal");
-  const combined = own instanceof AbortSignal ? AbortSignal.any([own, signal]) : signal;
-  return {
-    options: { ...(typeof options === "object" && options !== null ? options : {}), signal: combined },
-    signal: combined,
-  };
-}
-
-const stopped = () => new CancelledError("The reader stopped before the end of the stream");
-const aborted = (reason: unknown) => new CancelledError("The request was aborted", reason);
 
 /**
  * Reads a streamed reply as its reader pulls it: each piece goes to the follower, then to the
@@ -73,16 +35,14 @@ function followStream(
         }
         ended = true;
       } catch (error) {
-        quietly(() => {
-          const status = statusOf(error);
-          if (status !== undefined) call.status(status);
-        });
-        settle.fail(stream.controller.signal.aborted ? aborted(error) : error);
+        call.failed(error);
+        settle.fail(stream.controller.signal.aborted ? abortedRequest(error) : error);
         throw error;
       } finally {
-        if (ended && stream.controller.signal.aborted) settle.fail(aborted(stream.controller.signal.reason));
-        else if (ended) settle.ok(finish(call, follower.reply()));
-        else settle.fail(stopped());
+        const aborted = stream.controller.signal;
+        if (ended && aborted.aborted) settle.fail(abortedRequest(aborted.reason));
+        else if (ended) settle.ok(call.replied(readReply(() => follower.reply())));
+        else settle.fail(stoppedReading());
       }
     })(),
   );
@@ -95,17 +55,8 @@ function followStream(
  */
 function follow(endpoint: Endpoint, promise: PromiseLike<unknown>, call: SdkModelCall, signal: AbortSignal) {
   return new Promise<unknown>((resolve, reject) => {
-    let settled = false;
-    const settle = {
-      ok(output: unknown) {
-        if (!settled) resolve(output);
-        settled = true;
-      },
-      fail(error: unknown) {
-        if (!settled) reject(error);
-        settled = true;
-      },
-    };
+    // The first of these settles the call; later ones (a `finally` after a `catch`) change nothing.
+    const settle = { ok: resolve, fail: reject };
     // Registered before the caller can await the promise, so the stream is wrapped before the
     // caller reads it.
     promise.then(
@@ -119,18 +70,11 @@ function follow(endpoint: Endpoint, promise: PromiseLike<unknown>, call: SdkMode
           else followStream(data, follower, call, settle);
           return;
         }
-        let reply: RecordedReply | undefined;
-        quietly(() => {
-          reply = endpoint.reply(data);
-        });
-        settle.ok(reply === undefined ? undefined : finish(call, reply));
+        settle.ok(call.replied(readReply(() => endpoint.reply(data))));
       },
       (error) => {
-        quietly(() => {
-          const status = statusOf(error);
-          if (status !== undefined) call.status(status);
-        });
-        settle.fail(signal.aborted ? aborted(error) : error);
+        call.failed(error);
+        settle.fail(signal.aborted ? abortedRequest(error) : error);
       },
     );
   });
@@ -159,12 +103,9 @@ export function recordedCreate(endpoint: Endpoint, create: Create, settings: Rec
     }
     let returned: { value: unknown } | undefined;
     let thrown: { error: unknown } | undefined;
-    let late = false;
     const { started, result } = startModelCall(facts, settings.prices, (call) => {
-      // The call could not start at once (the caller had already been answered): no request here.
-      if (late) return Promise.reject(new CancelledError("The request was sent before its call started"));
       quietly(() => countAttempts(call));
-      const request = withCallSignal(options, call.signal);
+      const request = withSignal(options, "signal", call.signal);
       let promise: unknown;
       try {
         promise = create.call(this, body, request.options);
@@ -187,9 +128,7 @@ export function recordedCreate(endpoint: Endpoint, create: Create, settings: Rec
     });
     if (thrown !== undefined) throw thrown.error;
     if (started && returned !== undefined) return returned.value;
-    // The call was cancelled before it started (its session, a timeout above): the request goes
-    // out unrecorded, as if it were not wrapped.
-    late = true;
+    // The call could not start (its session was cancelled): the request goes out unrecorded.
     return create.call(this, body, options);
   };
 }
