@@ -17,11 +17,14 @@ import {
 } from "ai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { collectUnhandledRejections } from "../helpers/unhandled.js";
 import { completion, startServer, streamChunks, type TestServer } from "../llm/server.js";
 
 const KEY = "test-key-do-not-leak-7f3a9c1e";
 
 let server: TestServer | undefined;
+// Recording leaves no rejection unhandled, whatever the request did.
+const unhandled = collectUnhandledRejections();
 
 beforeEach(() => {
   rt.configure({ store: null });
@@ -30,6 +33,7 @@ beforeEach(() => {
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  expect(unhandled).toEqual([]);
 });
 
 function chatModel(baseURL: string) {

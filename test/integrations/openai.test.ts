@@ -9,12 +9,15 @@ import * as rt from "@runtrace/core";
 import { wrapOpenAI } from "@runtrace/core/openai";
 import OpenAI from "openai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { collectUnhandledRejections } from "../helpers/unhandled.js";
 import { completion, startServer, streamChunks, type TestServer } from "../llm/server.js";
 import { embeddingsReply, responseEvents, responseObject } from "./openai-replies.js";
 
 const KEY = "test-key-do-not-leak-7f3a9c1e";
 
 let server: TestServer | undefined;
+// Recording leaves no rejection unhandled, whatever the request did.
+const unhandled = collectUnhandledRejections();
 
 beforeEach(() => {
   rt.configure({ store: null });
@@ -23,6 +26,7 @@ beforeEach(() => {
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  expect(unhandled).toEqual([]);
 });
 
 function client(baseURL: string, options: { maxRetries?: number } = {}) {
@@ -489,6 +493,53 @@ describe("wrapOpenAI: the other endpoints", () => {
     );
     expect(value.choices[0]!.message.content).toBe('{"city":"Oslo"}');
     expect(tree.root.children[0]!.output).toMatchObject({ text: '{"city":"Oslo"}' });
+  });
+});
+
+describe("wrapOpenAI: the client's helpers", () => {
+  it("records chat.completions.stream() as one streamed call", async () => {
+    server = await startServer([{ sse: streamChunks(["Hi", " there"], { input: 3, output: 2 }) }]);
+    const openai = client(server.baseURL);
+    const { value, tree } = await recorded(async () => {
+      const stream = openai.chat.completions.stream({ model: "test-model", messages });
+      return (await stream.finalChatCompletion()).choices[0]!.message.content;
+    });
+    expect(value).toBe("Hi there");
+    const call = tree.root.children[0]!;
+    expect(call).toMatchObject({ node: "chat test-model", status: "ok" });
+    expect(call.events.filter((e) => e.name === "token")).toHaveLength(2);
+  });
+
+  it("records each request of chat.completions.runTools(); its tool functions are the caller's", async () => {
+    server = await startServer([
+      { json: completion({ toolCalls: [{ id: "call_1", name: "weather", arguments: { city: "Oslo" } }] }) },
+      { json: completion({ text: "Sunny in Oslo." }) },
+    ]);
+    const openai = client(server.baseURL);
+    const weather = rt.functionNode(async ({ city }: { city: string }) => `${city}: sunny`, {
+      name: "weather",
+    });
+    const { value, tree } = await recorded(async () => {
+      const runner = openai.chat.completions.runTools({
+        model: "test-model",
+        messages,
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "weather",
+              description: "The forecast",
+              parameters: { type: "object", properties: { city: { type: "string" } } },
+              function: (args: { city: string }) => weather(args),
+              parse: JSON.parse,
+            },
+          },
+        ],
+      });
+      return runner.finalContent();
+    });
+    expect(value).toBe("Sunny in Oslo.");
+    expect(tree.root.children.map((c) => c.node)).toEqual(["chat test-model", "weather", "chat test-model"]);
   });
 });
 
