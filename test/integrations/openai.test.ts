@@ -608,6 +608,14 @@ describe("wrapOpenAI: where calls go", () => {
     expect(tree.root.children).toEqual([]);
   });
 
+  it("passes a request it cannot read straight to the client, which fails as it would unwrapped", () => {
+    const plain = new OpenAI({ baseURL: "http://127.0.0.1:9/v1", apiKey: KEY });
+    const wrapped = wrapOpenAI(new OpenAI({ baseURL: "http://127.0.0.1:9/v1", apiKey: KEY }));
+    const attempt = (c: OpenAI) => () => c.chat.completions.create(null as never);
+    expect(attempt(plain)).toThrow(TypeError);
+    expect(attempt(wrapped)).toThrow(TypeError);
+  });
+
   it("rejects what is not an openai client, naming what it got", () => {
     expect(() => wrapOpenAI({} as OpenAI)).toThrow(/expected a client of the `openai` package/);
     expect(() => wrapOpenAI(new OpenAI({ apiKey: KEY }), { price: 1 } as never)).toThrow(

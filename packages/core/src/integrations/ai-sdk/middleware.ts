@@ -3,7 +3,7 @@ import { describeValue, InvalidOptionsError } from "../../errors.js";
 import type { Price } from "../../llm/types.js";
 import { checkPrice } from "../../llm/usage.js";
 import { checkOptionKeys } from "../../option-keys.js";
-import { type PriceTable, type SdkModelCall, startModelCall } from "../model-call.js";
+import { type ModelRequestFacts, type PriceTable, type SdkModelCall, startModelCall } from "../model-call.js";
 import { abortedRequest, quietly, readReply, stoppedReading, withSignal } from "../reply.js";
 import { generatedReply, PartFollower, requestFacts } from "./reply.js";
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart, StreamResult } from "./types.js";
@@ -92,9 +92,23 @@ function followParts(
   });
 }
 
-function generate(model: LanguageModel, params: CallOptions, prices: PriceTable | undefined) {
+/** What the call's record shows of the request, or `undefined` where reading it fails (then no record). */
+function factsOf(params: CallOptions, model: LanguageModel): ModelRequestFacts | undefined {
+  try {
+    return requestFacts(params, model);
+  } catch {
+    return undefined;
+  }
+}
+
+function generate(
+  facts: ModelRequestFacts,
+  model: LanguageModel,
+  params: CallOptions,
+  prices: PriceTable | undefined,
+) {
   let generated: Promise<GenerateResult> | undefined;
-  const { result } = startModelCall(requestFacts(params, model), prices, (call) => {
+  const { result } = startModelCall(facts, prices, (call) => {
     const request = withSignal(params, "abortSignal", call.signal);
     generated = attempt(() => model.doGenerate(request.options));
     return generated.then(
@@ -130,7 +144,9 @@ export function runtraceMiddleware(options: RuntraceMiddlewareOptions = {}): Lan
     specificationVersion: "v3",
 
     async wrapGenerate({ params, model }) {
-      const { generated, recorded } = generate(model, params, prices);
+      const facts = factsOf(params, model);
+      if (facts === undefined) return model.doGenerate(params);
+      const { generated, recorded } = generate(facts, model, params, prices);
       // The call could not start (its session was cancelled): the request goes out unrecorded.
       if (generated === undefined) return model.doGenerate(params);
       // The record ends before the AI SDK goes on (to run the tools the model asked for).
@@ -139,8 +155,10 @@ export function runtraceMiddleware(options: RuntraceMiddlewareOptions = {}): Lan
     },
 
     async wrapStream({ params, model }) {
+      const facts = factsOf(params, model);
+      if (facts === undefined) return model.doStream(params);
       let opened: Promise<StreamResult> | undefined;
-      const { result } = startModelCall(requestFacts(params, model), prices, (call) => {
+      const { result } = startModelCall(facts, prices, (call) => {
         const request = withSignal(params, "abortSignal", call.signal);
         return new Promise((resolve, reject) => {
           opened = attempt(() => model.doStream(request.options)).then(
