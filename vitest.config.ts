@@ -8,6 +8,8 @@ const alias = [
   { find: /^@runtrace\/core\/otel$/, replacement: source("./packages/core/src/otel.ts") },
   { find: /^@runtrace\/core\/browser$/, replacement: source("./packages/core/src/browser.ts") },
   { find: /^@runtrace\/core\/mcp$/, replacement: source("./packages/core/src/mcp.ts") },
+  { find: /^@runtrace\/core\/openai$/, replacement: source("./packages/core/src/openai.ts") },
+  { find: /^@runtrace\/core\/ai-sdk$/, replacement: source("./packages/core/src/ai-sdk.ts") },
 ];
 
 export default defineConfig({

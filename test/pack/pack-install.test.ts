@@ -41,6 +41,10 @@ describe("the packed tarballs", () => {
       "dist/index.d.ts",
       "dist/otel.js",
       "dist/otel.d.ts",
+      "dist/openai.js",
+      "dist/openai.d.ts",
+      "dist/ai-sdk.js",
+      "dist/ai-sdk.d.ts",
     ])
       expect(core.files).toContain(file);
     for (const file of [
@@ -159,6 +163,9 @@ describe.each(variants)("a scratch project: $name", (variant) => {
     // `@opentelemetry/api` is a peer dependency: npm installs it beside @runtrace/core.
     expect(existsSync(join(app, "node_modules/@opentelemetry/api/package.json"))).toBe(true);
     expect(existsSync(join(app, "node_modules/.bin/runtrace"))).toBe(true);
+    // The SDKs the integrations wrap are optional peer dependencies: not installed here.
+    expect(existsSync(join(app, "node_modules/openai"))).toBe(false);
+    expect(existsSync(join(app, "node_modules/ai"))).toBe(false);
 
     const compiled = await run(process.execPath, [TSC, "-p", "."], app);
     expect(compiled.stdout + compiled.stderr).toBe("");
@@ -175,6 +182,27 @@ describe.each(variants)("a scratch project: $name", (variant) => {
     expectTripTree(lines);
     expect(lines).toContain("toHtml: has Planner.plan");
     if (variant.sources[0] === "trip-traced.ts") expect(lines.at(-1)).toBe("spans: 6");
+
+    // Without `openai` and `ai`, @runtrace/core and its other entry points load (`/otel` where the
+    // OpenTelemetry SDK it sets up is installed); the AI SDK integration names what is missing.
+    const traced = variant.extraDependencies.includes("@opentelemetry/sdk-trace-node");
+    const imports = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        [
+          'const core = await import("@runtrace/core");',
+          'const openai = await import("@runtrace/core/openai");',
+          "console.log(typeof core.functionNode, typeof openai.wrapOpenAI);",
+          traced ? 'console.log(typeof (await import("@runtrace/core/otel")).setupTracing);' : "",
+          'await import("@runtrace/core/ai-sdk");',
+        ].join("\n"),
+      ],
+      app,
+    );
+    expect(imports.stdout, imports.stderr).toBe(`function function\n${traced ? "function\n" : ""}`);
+    expect(imports.stderr).toMatch(/Cannot find package 'ai'/);
 
     const help = await runOk("npx", ["runtrace", "--help"], app);
     expect(help.stdout).toContain("Usage: runtrace [options] [command]");

@@ -41,12 +41,16 @@ export const ATTR_GEN_AI_WORKFLOW_NAME = "gen_ai.workflow.name";
 export const ATTR_GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
 export const ATTR_GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
 export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
+export const ATTR_GEN_AI_RESPONSE_ID = "gen_ai.response.id";
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature";
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens";
 export const ATTR_GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
 export const ATTR_GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
 
 export const GEN_AI_OPERATION_CHAT = "chat";
+export const GEN_AI_OPERATION_EMBEDDINGS = "embeddings";
 export const GEN_AI_OPERATION_EXECUTE_TOOL = "execute_tool";
 export const GEN_AI_OPERATION_INVOKE_AGENT = "invoke_agent";
 export const GEN_AI_OPERATION_INVOKE_WORKFLOW = "invoke_workflow";
@@ -55,6 +59,8 @@ export const GEN_AI_OPERATION_INVOKE_WORKFLOW = "invoke_workflow";
 /** A resource attribute on spans; on a session's root record, the service it was traced under. */
 export const ATTR_SERVICE_NAME = "service.name";
 export const ATTR_ERROR_TYPE = "error.type";
+/** The HTTP status a model request failed with (an SDK's API error). */
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
 export const ATTR_EXCEPTION_TYPE = "exception.type";
 export const ATTR_EXCEPTION_MESSAGE = "exception.message";
 export const ATTR_EXCEPTION_STACKTRACE = "exception.stacktrace";

@@ -8,7 +8,7 @@ import {
 import { nodeHandle } from "../nodes/def.js";
 import type { Node, ToolSchema } from "../nodes/node.js";
 import { defineNode } from "../nodes/options.js";
-import { call, callWith } from "../runtime/call.js";
+import { type CallOptions, call, callWith } from "../runtime/call.js";
 import { makeNode } from "../runtime/make-node.js";
 import type { ToolCall } from "./types.js";
 
@@ -52,8 +52,36 @@ function twinOf(node: Node): Node {
 interface Tool {
   node: Node;
   schema: ToolSchema;
-  /** Parameter names when the node takes named parameters, else `undefined` (one object). */
-  names: string[] | undefined;
+}
+
+/**
+ * The arguments of `node` from the JSON object a model wrote for it: one per named parameter (in
+ * the order of `params`), or the whole object for a node that takes one object.
+ */
+export function toolArguments(node: Node, input: unknown): unknown[] {
+  // Named parameters, from `params` or from a decorated method's declared types.
+  const names = nodeHandle(node)?.def.params?.namedParameters;
+  if (names === undefined) return [input];
+  const object = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const args = names.map((name) => object[name]);
+  while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+  return args;
+}
+
+/**
+ * Runs `node` with `args` as a tool call, a child of the running call: a tool node as itself, a
+ * plain function node as itself recorded with kind `tool`, and an LLM, agent or flow node under an
+ * `execute_tool` record of its own.
+ */
+export function callAsTool(node: Node, args: unknown[], options: CallOptions): Promise<unknown> {
+  switch (node.kind) {
+    case "tool":
+      return callWith(options, node, ...args);
+    case "function":
+      return callWith(options, twinOf(node), ...args);
+    default:
+      return callWith(options, executeTool, new ToolInvocation(node, args));
+  }
 }
 
 function resultText(value: unknown): string {
@@ -108,7 +136,7 @@ export class Toolbox {
           `${where}: two tools are named "${schema.name}" for the model. Give one of them another \`name\`.`,
         );
       }
-      this.#tools.set(schema.name, { node, schema, names: handle.def.params?.namedParameters });
+      this.#tools.set(schema.name, { node, schema });
     }
     this.schemas = [...this.#tools.values()].map((tool) => tool.schema);
   }
@@ -130,12 +158,7 @@ export class Toolbox {
     } catch (error) {
       return `Error: the arguments for "${toolCall.name}" are not valid JSON (${messageOf(error)}). Send a JSON object matching its parameters.`;
     }
-    let args: unknown[] = [parsed];
-    if (tool.names !== undefined) {
-      const object = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
-      args = tool.names.map((name) => object[name]);
-      while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
-    }
+    const args = toolArguments(tool.node, parsed);
     // No operation prefix in the record's name: kind `tool` already reads (and is exported) as
     // `execute_tool <name>`.
     const options = {
@@ -147,13 +170,7 @@ export class Toolbox {
       },
     };
     try {
-      const kind = tool.node.kind;
-      const output =
-        kind === "tool"
-          ? await callWith(options, tool.node, ...args)
-          : kind === "function"
-            ? await callWith(options, twinOf(tool.node), ...args)
-            : await callWith(options, executeTool, new ToolInvocation(tool.node, args));
+      const output = await callAsTool(tool.node, args, options);
       return resultText(output);
     } catch (error) {
       // The agent itself was cancelled or timed out: stop, do not report to the model.
