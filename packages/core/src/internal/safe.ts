@@ -32,3 +32,14 @@ export function textOf(value: unknown, fallback = "[unreadable value]"): string 
     return fallback;
   }
 }
+
+/** What a model or a client is told of an error: `Name: message` (just the message for a plain Error). */
+export function errorText(error: unknown): string {
+  try {
+    if (error instanceof Error)
+      return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
+  } catch {
+    // A hostile error (a Proxy, a throwing getter): its text is what can be read.
+  }
+  return textOf(error);
+}

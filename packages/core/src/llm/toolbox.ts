@@ -1,5 +1,5 @@
 import { describeValue, InvalidOptionsError, unboundMethodFix } from "../errors.js";
-import { textOf } from "../internal/safe.js";
+import { errorText, textOf } from "../internal/safe.js";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ID,
@@ -94,16 +94,6 @@ function resultText(value: unknown): string {
   }
 }
 
-function messageOf(error: unknown): string {
-  try {
-    if (error instanceof Error)
-      return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
-  } catch {
-    // A hostile error (a Proxy, a throwing getter): fall back to what can be read.
-  }
-  return textOf(error);
-}
-
 /** An agent's tools: their schemas for the model, and how to run one tool call. */
 export class Toolbox {
   readonly schemas: ToolSchema[];
@@ -156,7 +146,7 @@ export class Toolbox {
     try {
       parsed = toolCall.arguments.trim() === "" ? {} : JSON.parse(toolCall.arguments);
     } catch (error) {
-      return `Error: the arguments for "${toolCall.name}" are not valid JSON (${messageOf(error)}). Send a JSON object matching its parameters.`;
+      return `Error: the arguments for "${toolCall.name}" are not valid JSON (${errorText(error)}). Send a JSON object matching its parameters.`;
     }
     const args = toolArguments(tool.node, parsed);
     // No operation prefix in the record's name: kind `tool` already reads (and is exported) as
@@ -175,7 +165,7 @@ export class Toolbox {
     } catch (error) {
       // The agent itself was cancelled or timed out: stop, do not report to the model.
       if (signal.aborted) throw error;
-      return `Error: ${messageOf(error)}`;
+      return `Error: ${errorText(error)}`;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../../errors.js";
-import { textOf } from "../../internal/safe.js";
+import { errorText } from "../../internal/safe.js";
 import { nodeHandle } from "../../nodes/def.js";
 import type { Node } from "../../nodes/node.js";
 import { jsonSchemaOf } from "../../nodes/schema.js";
@@ -57,16 +57,6 @@ function argumentsOf(node: Node): ArgumentsOf {
   if (params !== undefined && jsonSchemaOf(params as Parameters<typeof jsonSchemaOf>[0]).type !== "object")
     return (args) => [args.input];
   return (args) => [args];
-}
-
-function messageOf(error: unknown): string {
-  try {
-    if (error instanceof Error)
-      return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
-  } catch {
-    // A hostile error (a Proxy, a throwing getter): its text is what can be read.
-  }
-  return textOf(error);
 }
 
 /**
@@ -159,7 +149,7 @@ async function runTool(
   try {
     result = toolResult(await session.run(() => call(node, ...args)));
   } catch (error) {
-    result = { content: [{ type: "text", text: messageOf(error) }], isError: true };
+    result = { content: [{ type: "text", text: errorText(error) }], isError: true };
   }
   if (caller?.calls === true && options.shareCalls !== false) {
     result = { ...result, _meta: { ...result._meta, [META_CALLS]: exportCalls(session.tree) } };
