@@ -1,5 +1,11 @@
+import { readFileSync } from "node:fs";
+import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
-import { decodeJsonRequest, decodeProtobufRequest, ExportTraceServiceRequest } from "./decode.js";
+import { decodeJson, decodeProtobuf, ExportTraceServiceRequest, OtlpDecodeError } from "./decode.js";
+import { OTLP_DESCRIPTOR } from "./otlp-descriptor.js";
+
+const decodeJsonRequest = (body: string) => decodeJson(body).spans;
+const decodeProtobufRequest = (body: Uint8Array) => decodeProtobuf(body).spans;
 
 const TRACE_ID = "5b8efff798038103d269b633813fc60c";
 const hex = (s: string) => Buffer.from(s, "hex");
@@ -46,17 +52,37 @@ describe("decodeJsonRequest", () => {
         scope: { name: "s" },
       },
     ]);
-    expect(() =>
-      decodeJsonRequest('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}'),
-    ).toThrow(/traceId/);
+    expect(
+      decodeJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}').firstError,
+    ).toMatch(/traceId/);
   });
 
-  it("rejects what is not an ExportTraceServiceRequest", () => {
+  it("refuses what is not an ExportTraceServiceRequest, and counts the spans it cannot read", () => {
+    expect(() => decodeJsonRequest("[]")).toThrow(OtlpDecodeError);
     expect(() => decodeJsonRequest("[]")).toThrow(/expected an object/);
-    expect(() => decodeJsonRequest("{not json")).toThrow(SyntaxError);
-    expect(() =>
-      decodeJsonRequest('{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]}'),
-    ).toThrow(/spans\[0\]\.kind: unknown enum value "SERVER"/);
+    expect(() => decodeJsonRequest("{not json")).toThrow(OtlpDecodeError);
+    expect(() => decodeJsonRequest('{"resourceSpans":{}}')).toThrow(/resourceSpans: expected an array/);
+    const partly = decodeJson(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  { kind: "SERVER" },
+                  { traceId: TRACE_ID, spanId: "eee19b7ec3c1b174", name: "fine" },
+                  { traceId: "abc" },
+                ],
+              },
+            ],
+          },
+          { resource: { attributes: "x" }, scopeSpans: [{ spans: [{}, {}] }] },
+        ],
+      }),
+    );
+    expect(partly.spans.map((s) => s.name)).toEqual(["fine"]);
+    expect(partly.rejected).toBe(4);
+    expect(partly.firstError).toMatch(/spans\[0\]\.kind: unknown enum value "SERVER"/);
   });
 });
 
@@ -97,8 +123,44 @@ describe("decodeProtobufRequest", () => {
     const [span] = decodeProtobufRequest(encode({ name: "no ids" }));
     expect(span).toMatchObject({ traceId: "0".repeat(32), spanId: "0".repeat(16) });
     expect(span?.parentSpanId).toBeUndefined();
-    expect(() => decodeProtobufRequest(encode({ traceId: hex("abcd") }))).toThrow(
-      /traceId: expected 16 bytes, got 2/,
+    const wrong = decodeProtobuf(encode({ traceId: hex("abcd") }));
+    expect(wrong).toMatchObject({ spans: [], rejected: 1 });
+    expect(wrong.firstError).toMatch(/traceId: expected 16 bytes, got 2/);
+  });
+
+  it("refuses bytes that are not a message", () => {
+    expect(() => decodeProtobuf(Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f))).toThrow(OtlpDecodeError);
+  });
+
+  it("keeps an attribute named __proto__ as a plain key", () => {
+    const [span] = decodeJsonRequest(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: TRACE_ID,
+                    spanId: "eee19b7ec3c1b174",
+                    attributes: [{ key: "__proto__", value: { stringValue: "x" } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     );
+    expect(Object.getPrototypeOf(span!.attributes)).toBe(Object.prototype);
+    expect(Object.keys(span!.attributes)).toEqual(["__proto__"]);
+  });
+});
+
+describe("the shipped schema", () => {
+  it("is otlp.proto: the descriptor the package decodes with was generated from it", () => {
+    const proto = readFileSync(new URL("./otlp.proto", import.meta.url), "utf8");
+    // If this fails: node packages/viz/scripts/otlp-descriptor.mjs
+    expect(OTLP_DESCRIPTOR).toEqual(protobuf.parse(proto).root.toJSON());
   });
 });
