@@ -16,7 +16,7 @@
  * ```
  */
 
-export type { Viewer, ViewerOptions } from "./api.js";
+export type { OtlpOptions, Viewer, ViewerOptions } from "./api.js";
 export { startViewer } from "./api.js";
 export type { HtmlOptions } from "./export/html.js";
 export { toHtml } from "./export/html.js";

@@ -23,9 +23,9 @@ export type { SpanRecordOptions } from "./span-foreign.js";
  * `foreignRecord`). Its parent is `options.parentId`: the caller knows which record holds the
  * parent span.
  *
- * A runtrace call of another session than `options.sessionId` (or a session's root put under
- * another record) is given the span id as its id, and keeps where it came from in
- * `runtrace.session.id` and `runtrace.call.id` attributes.
+ * A runtrace call of another session than `options.runtraceSession` (by default the session it is
+ * stored in), or a session's root put under another record, is given the span id as its id, and
+ * keeps where it came from in `runtrace.session.id` and `runtrace.call.id` attributes.
  *
  * @example
  * ```ts
@@ -40,7 +40,7 @@ export type { SpanRecordOptions } from "./span-foreign.js";
 export function spanRecord(span: SpanData, options: SpanRecordOptions): CallRecord {
   const call = callOfSpan(span.attributes);
   if (call !== undefined) {
-    const own = call.sessionId === options.sessionId && call.callId !== "0";
+    const own = call.sessionId === (options.runtraceSession ?? options.sessionId) && call.callId !== "0";
     const id = options.id ?? (own ? call.callId : span.spanId);
     const service = spanService(span);
     const record = describedCall(span, {
