@@ -28,6 +28,12 @@ interface Waiting {
 
 const HOST = hostname();
 const WARNING = "runtrace.warning";
+/**
+ * On the root while the trace is incomplete: spans received, and spans waiting for their parent.
+ * The viewer shows them live; they go when the session ends.
+ */
+const RECEIVED = "runtrace.otlp.received";
+const WAITING = "runtrace.otlp.waiting";
 
 function byStart(a: SpanData, b: SpanData): number {
   return a.start - b.start;
@@ -81,6 +87,8 @@ export class TraceSession {
   readonly #late = new Map<string, number>();
   /** The root span came: the session's name, times and status are known. */
   #rootDone = false;
+  /** Spans taken (each once). */
+  #received = 0;
   #ended = false;
   /** When a span of this trace last came (epoch ms). */
   lastSeen: number;
@@ -124,6 +132,7 @@ export class TraceSession {
     // Start order: parents before their children within a batch, siblings in the order they ran.
     for (const span of [...spans].sort(byStart)) this.#take(span, now);
     this.#endIfDone();
+    this.#count();
   }
 
   /**
@@ -145,10 +154,12 @@ export class TraceSession {
       }
     }
     this.#endIfDone();
+    this.#count();
   }
 
   #take(span: SpanData, now: number): void {
     if (this.#placed.has(span.spanId) || this.#held.has(span.spanId)) return;
+    this.#received++;
     const root = isTraceRoot(span);
     if (root && this.#ownRoot(span) && !this.#rootDone) {
       this.#bindRoot(span);
@@ -287,9 +298,22 @@ export class TraceSession {
     return group.spans.sort(byStart);
   }
 
+  /** While the session runs, says on its root how many spans came and how many wait. */
+  #count(): void {
+    if (this.#ended) return;
+    const root = this.#root;
+    if (root.attributes[RECEIVED] === this.#received && root.attributes[WAITING] === this.#held.size) return;
+    const changed = { [RECEIVED]: this.#received, [WAITING]: this.#held.size };
+    root.attributes = { ...root.attributes, ...changed };
+    this.#sink.attributes(root, changed);
+  }
+
   #endIfDone(): void {
     if (this.#ended || !this.#rootDone || this.#waiting.size > 0) return;
     this.#ended = true;
+    // The end line holds the root's attributes whole: the counts of a trace still coming go.
+    const { [RECEIVED]: _received, [WAITING]: _waiting, ...attributes } = this.#root.attributes;
+    this.#root.attributes = attributes;
     this.#sink.closed(this.#root);
   }
 }

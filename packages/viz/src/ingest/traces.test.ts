@@ -71,6 +71,8 @@ describe("a trace stored as a session", () => {
     // Nothing placed yet: the children wait for their parent; the header names the service.
     expect(early.root).toMatchObject({ node: "shop", status: "running" });
     expect(early.size).toBe(0);
+    // What the viewer shows of it meanwhile: how many spans came, how many wait for a parent.
+    expect(early.root.attributes).toMatchObject({ "runtrace.otlp.received": 2, "runtrace.otlp.waiting": 2 });
     r.add([span(t, "b1", "a", 2), span(t, "b2", "a", 6)]);
     r.add([span(t, "a", "root", 1)]);
     expect((await stored(r, t)).size).toBe(0);
@@ -78,6 +80,7 @@ describe("a trace stored as a session", () => {
     const tree = await stored(r, t);
     expect(shape(tree.root)).toBe("root(root(a(b1(c1, c2), b2)))");
     expect(tree.root).toMatchObject({ node: "root", status: "error", start: T0, end: T0 + 10 });
+    // Once it ended, the counts are gone.
     expect(tree.root.attributes).toEqual({ "service.name": "shop" });
     expect(tree.find("root")).toMatchObject({ kind: "span", parentId: "0", error: { message: "boom" } });
     expect(tree.warnings).toEqual([]);
