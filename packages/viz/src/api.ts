@@ -106,7 +106,7 @@ export interface Viewer {
 export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> {
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionsError(
-      `startViewer expected options { dir?, port?, host?, jaegerUrl? }, got ${JSON.stringify(options)}.`,
+      `startViewer expected options { dir?, port?, host?, jaegerUrl?, otlp? }, got ${JSON.stringify(options)}.`,
     );
   }
   checkOptionKeys("startViewer", options, VIEWER_OPTIONS);
