@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import * as rt from "@runtrace/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExportTraceServiceResponse, RpcStatus } from "../../packages/viz/src/ingest/decode.js";
 import {
@@ -267,6 +268,47 @@ describe("POST /v1/traces", () => {
         .map((r) => r.node)
         .sort(),
     ).toEqual(["kept", "still here"]);
+  });
+});
+
+describe("spans that claim to be runtrace's", () => {
+  it("are stored with their values made safe: a 64-bit integer, a huge name, a forged id", async () => {
+    const viewer = await viewerWithOtlp();
+    const identity = (callId: string, kind: string, node: string) => [
+      { key: "runtrace.node", value: { stringValue: node } },
+      { key: "runtrace.kind", value: { stringValue: kind } },
+      { key: "runtrace.session.id", value: { stringValue: "20261122-174751-4f5d811acd" } },
+      { key: "runtrace.call.id", value: { stringValue: callId } },
+    ];
+    const res = await raw(viewer.otlpPort, {
+      headers: JSON_TYPE,
+      body: jsonBody([
+        { ...jsonSpan(ROOT_ID, undefined, "s"), attributes: identity("0", "session", "s") },
+        {
+          ...jsonSpan(CHILD_ID, ROOT_ID, "big"),
+          attributes: [
+            ...identity("1", "tool", "x".repeat(100_000)),
+            { key: "huge", value: { intValue: "9223372036854775807" } },
+          ],
+          events: [
+            {
+              name: "e",
+              timeUnixNano: "1795369671005000000",
+              attributes: [{ key: "n", value: { intValue: "-9223372036854775808" } }],
+            },
+          ],
+        },
+        { ...jsonSpan("00f067aa0ba902b9", ROOT_ID, "forged"), attributes: identity('1"}', "tool", "forged") },
+      ]),
+    });
+    expect(res.status).toBe(200);
+    const tree = await rt.readSession("20261122-174751-4f5d811acd", { dir: viewer.dir });
+    expect(tree.warnings).toEqual([]);
+    const big = tree.get("1")!;
+    expect(big.attributes.huge).toBe("9223372036854775807n");
+    expect(big.events[0]!.data).toEqual({ n: "-9223372036854775808n" });
+    expect(big.node.length).toBeLessThan(10_000);
+    expect(tree.get("00f067aa0ba902b9")).toMatchObject({ kind: "span", node: "forged" });
   });
 });
 
