@@ -10,13 +10,18 @@
  * browser app asks for it (`GET /api/sessions/:id` and `GET .../calls?offset=0&limit=500`, at once).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ExportTraceServiceRequest } from "../../packages/viz/dist/ingest/decode.js";
+import protobuf from "protobufjs";
 import { type BenchResult, median, type Row } from "./lib.js";
 import { ROOT } from "./viewer-process.js";
+
+/** The OTLP messages the viewer's receiver reads, to write the requests an SDK would send. */
+const ExportTraceServiceRequest = protobuf
+  .parse(readFileSync(join(ROOT, "packages/viz/src/ingest/otlp.proto"), "utf8"))
+  .root.lookupType("otlp.v1.ExportTraceServiceRequest");
 
 const SPANS = Number(process.env.BENCH_INGEST_SPANS ?? 100_000);
 const BATCH = 512;

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as rt from "@runtrace/core";
 import { startViewer, type Viewer } from "../../packages/viz/src/index.js";
-import { ExportTraceServiceRequest } from "../../packages/viz/src/ingest/decode.js";
+import { ExportTraceServiceRequest } from "../otlp-receiver/decode.js";
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));

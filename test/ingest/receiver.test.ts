@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as rt from "@runtrace/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { ExportTraceServiceResponse, RpcStatus } from "../../packages/viz/src/ingest/decode.js";
+import { ExportTraceServiceResponse, RpcStatus } from "../otlp-receiver/decode.js";
 import {
   cleanUp,
   jsonBody,

@@ -4,7 +4,7 @@
  * could not be used, or a `google.rpc.Status` for a request it refuses.
  */
 import type { ServerResponse } from "node:http";
-import { ExportTraceServiceResponse, RpcStatus } from "./decode.js";
+import { encodeMessage } from "./wire.js";
 
 export type Encoding = "protobuf" | "json";
 
@@ -32,9 +32,19 @@ export function sendExported(
 ): void {
   const partial = rejected > 0 ? { rejectedSpans: rejected, errorMessage: message ?? "" } : undefined;
   if (encoding === "protobuf") {
-    const body = ExportTraceServiceResponse.encode(
-      partial === undefined ? {} : { partialSuccess: partial },
-    ).finish();
+    // ExportTraceServiceResponse { partial_success (1): { rejected_spans (1), error_message (2) } }
+    const body =
+      partial === undefined
+        ? Buffer.alloc(0)
+        : encodeMessage([
+            [
+              1,
+              encodeMessage([
+                [1, partial.rejectedSpans],
+                [2, partial.errorMessage],
+              ]),
+            ],
+          ]);
     send(res, 200, encoding, body);
     return;
   }
@@ -59,6 +69,16 @@ export function sendStatus(
   code: number,
   message: string,
 ): void {
-  if (encoding === "protobuf") send(res, status, encoding, RpcStatus.encode({ code, message }).finish());
+  // google.rpc.Status { code (1), message (2) }
+  if (encoding === "protobuf")
+    send(
+      res,
+      status,
+      encoding,
+      encodeMessage([
+        [1, code],
+        [2, message],
+      ]),
+    );
   else send(res, status, encoding, JSON.stringify({ code, message }));
 }

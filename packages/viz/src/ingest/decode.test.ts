@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
-import { decodeJson, decodeProtobuf, ExportTraceServiceRequest, OtlpDecodeError } from "./decode.js";
-import { OTLP_DESCRIPTOR } from "./otlp-descriptor.js";
+import { decodeJson, decodeProtobuf, OtlpDecodeError, type ReceivedSpan } from "./decode.js";
+
+// Requests are written with protobufjs from the schema the decoder follows: a second, independent
+// implementation of the wire format.
+const root = protobuf.parse(readFileSync(new URL("./otlp.proto", import.meta.url), "utf8")).root;
+const ExportTraceServiceRequest = root.lookupType("otlp.v1.ExportTraceServiceRequest");
 
 const decodeJsonRequest = (body: string) => decodeJson(body).spans;
 const decodeProtobufRequest = (body: Uint8Array) => decodeProtobuf(body).spans;
@@ -157,10 +162,129 @@ describe("decodeProtobufRequest", () => {
   });
 });
 
-describe("the shipped schema", () => {
-  it("is otlp.proto: the descriptor the package decodes with was generated from it", () => {
-    const proto = readFileSync(new URL("./otlp.proto", import.meta.url), "utf8");
-    // If this fails: node packages/viz/scripts/otlp-descriptor.mjs
-    expect(OTLP_DESCRIPTOR).toEqual(protobuf.parse(proto).root.toJSON());
+describe("the protobuf decoder against protobufjs", () => {
+  const hexId = (bytes: number) =>
+    fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString("hex"));
+  const scalar = fc.oneof(
+    fc.string().map((v) => ({ wire: { stringValue: v }, value: v as unknown })),
+    fc.boolean().map((v) => ({ wire: { boolValue: v }, value: v as unknown })),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((v) => ({
+      wire: { intValue: v.toString() },
+      value: (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v)
+        : v) as unknown,
+    })),
+    fc.double({ noNaN: true }).map((v) => ({ wire: { doubleValue: v }, value: v as unknown })),
+    fc
+      .uint8Array({ maxLength: 8 })
+      .map((v) => ({ wire: { bytesValue: v }, value: new Uint8Array(v) as unknown })),
+  );
+  const value = fc.oneof(
+    { weight: 4, arbitrary: scalar },
+    fc.array(scalar, { maxLength: 3 }).map((items) => ({
+      wire: { arrayValue: { values: items.map((i) => i.wire) } },
+      value: items.map((i) => i.value) as unknown,
+    })),
+    fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), scalar, { maxKeys: 3 }).map((entries) => ({
+      wire: { kvlistValue: { values: Object.entries(entries).map(([key, v]) => ({ key, value: v.wire })) } },
+      value: Object.fromEntries(Object.entries(entries).map(([key, v]) => [key, v.value])) as unknown,
+    })),
+  );
+  const attributes = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), value, { maxKeys: 4 });
+  const time = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+  const span = fc.record({
+    traceId: hexId(16),
+    spanId: hexId(8),
+    parentSpanId: fc.option(hexId(8), { nil: undefined }),
+    name: fc.string(),
+    kind: fc.integer({ min: 0, max: 5 }),
+    startNs: time,
+    endNs: time,
+    attributes,
+    events: fc.array(fc.record({ name: fc.string(), timeNs: time, attributes }), { maxLength: 2 }),
+    status: fc.record({ code: fc.constantFrom(0 as const, 1 as const, 2 as const), message: fc.string() }),
+  });
+  const wireAttributes = (a: Record<string, { wire: unknown }>) =>
+    Object.entries(a).map(([key, v]) => ({ key, value: v.wire }));
+  const plain = (a: Record<string, { value: unknown }>) =>
+    Object.fromEntries(Object.entries(a).map(([key, v]) => [key, v.value]));
+
+  it("reads every span exactly as protobufjs wrote it", () => {
+    fc.assert(
+      fc.property(fc.array(span, { minLength: 1, maxLength: 4 }), attributes, (spans, resource) => {
+        const body = ExportTraceServiceRequest.encode({
+          resourceSpans: [
+            {
+              resource: { attributes: wireAttributes(resource) },
+              scopeSpans: [
+                {
+                  scope: { name: "s", version: "1" },
+                  spans: spans.map((s) => ({
+                    traceId: hex(s.traceId),
+                    spanId: hex(s.spanId),
+                    ...(s.parentSpanId === undefined ? {} : { parentSpanId: hex(s.parentSpanId) }),
+                    name: s.name,
+                    kind: s.kind,
+                    startTimeUnixNano: s.startNs.toString(),
+                    endTimeUnixNano: s.endNs.toString(),
+                    attributes: wireAttributes(s.attributes),
+                    events: s.events.map((e) => ({
+                      name: e.name,
+                      timeUnixNano: e.timeNs.toString(),
+                      attributes: wireAttributes(e.attributes),
+                    })),
+                    status: { code: s.status.code, message: s.status.message },
+                  })),
+                },
+              ],
+            },
+          ],
+        }).finish();
+        const decoded = decodeProtobuf(body);
+        expect(decoded.rejected).toBe(0);
+        const expected = spans.map((s): ReceivedSpan => {
+          const out: ReceivedSpan = {
+            traceId: s.traceId,
+            spanId: s.spanId,
+            name: s.name,
+            kind: s.kind,
+            startNs: s.startNs,
+            endNs: s.endNs,
+            attributes: plain(s.attributes),
+            events: s.events.map((e) => ({
+              name: e.name,
+              timeNs: e.timeNs,
+              attributes: plain(e.attributes),
+            })),
+            links: [],
+            status: s.status.message === "" ? { code: s.status.code } : s.status,
+            resource: plain(resource),
+            scope: { name: "s", version: "1" },
+          };
+          if (s.parentSpanId !== undefined) out.parentSpanId = s.parentSpanId;
+          return out;
+        });
+        expect(decoded.spans).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("refuses bytes cut anywhere, never anything worse than OtlpDecodeError", () => {
+    const body = ExportTraceServiceRequest.encode({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] },
+          scopeSpans: [{ spans: [{ traceId: hex(TRACE_ID), spanId: hex("eee19b7ec3c1b174"), name: "n" }] }],
+        },
+      ],
+    }).finish();
+    for (let cut = 1; cut < body.length; cut++) {
+      try {
+        decodeProtobuf(body.subarray(0, cut));
+      } catch (error) {
+        expect(error).toBeInstanceOf(OtlpDecodeError);
+      }
+    }
   });
 });

@@ -1,63 +1,20 @@
 /**
- * Decoding of OTLP/HTTP trace export requests (protobuf and OTLP/JSON) into one span model, so the
- * receiver does not care which encoding an exporter chose.
+ * Decoding of OTLP/HTTP trace export requests into one span model (`ReceivedSpan`), so the
+ * receiver does not care which encoding an exporter chose: OTLP/JSON here, protobuf in
+ * decode-protobuf.ts.
  */
-import protobuf from "protobufjs/light.js";
-import { OTLP_DESCRIPTOR } from "./otlp-descriptor.js";
+import {
+  type DecodedRequest,
+  MAX_VALUE_DEPTH,
+  OtlpDecodeError,
+  type ReceivedSpan,
+  setKey,
+  statusCode,
+} from "./received.js";
 
-/**
- * One span as it arrived, independent of the wire encoding.
- *
- * Attribute values are: `string`, `boolean`, `number` (OTLP `double_value`, and `int_value` when it
- * is a safe integer), `bigint` (an `int_value` outside the safe range), `Uint8Array`
- * (`bytes_value`), arrays, plain objects (`kvlist_value`) and `null` (an empty AnyValue).
- */
-export interface ReceivedSpan {
-  /** 32 lowercase hex digits; an empty id on the wire becomes all zeros, as in the collector. */
-  traceId: string;
-  /** 16 lowercase hex digits. */
-  spanId: string;
-  /** Absent for root spans. */
-  parentSpanId?: string;
-  name: string;
-  /** OTLP `SpanKind`: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
-  kind: number;
-  startNs: bigint;
-  endNs: bigint;
-  attributes: Record<string, unknown>;
-  events: Array<{ name: string; timeNs: bigint; attributes: Record<string, unknown> }>;
-  links: Array<{ traceId: string; spanId: string }>;
-  /** OTLP `StatusCode`: 0 unset, 1 ok, 2 error. The message is omitted when empty. */
-  status: { code: 0 | 1 | 2; message?: string };
-  /** The attributes of the span's resource (e.g. `service.name`). */
-  resource: Record<string, unknown>;
-  scope: { name: string; version?: string };
-}
-
-/** What one request held: the spans that could be read, and how many could not (and why). */
-export interface DecodedRequest {
-  spans: ReceivedSpan[];
-  /** Spans whose fields could not be read (an id of the wrong length, a value of the wrong type). */
-  rejected: number;
-  /** Why the first rejected span was rejected, with where it was (`resourceSpans[0]...`). */
-  firstError?: string;
-}
-
-/** The body is not an ExportTraceServiceRequest at all: the whole request is refused (400). */
-export class OtlpDecodeError extends Error {
-  override name = "OtlpDecodeError";
-}
-
-const root = protobuf.Root.fromJSON(OTLP_DESCRIPTOR as unknown as protobuf.INamespace);
-
-/** protobufjs type of `ExportTraceServiceRequest`. */
-export const ExportTraceServiceRequest: protobuf.Type = root.lookupType("otlp.v1.ExportTraceServiceRequest");
-/** protobufjs type of `ExportTraceServiceResponse`. */
-export const ExportTraceServiceResponse: protobuf.Type = root.lookupType(
-  "otlp.v1.ExportTraceServiceResponse",
-);
-/** protobufjs type of `google.rpc.Status`, the body of an error answer. */
-export const RpcStatus: protobuf.Type = root.lookupType("otlp.v1.RpcStatus");
+export { decodeProtobuf } from "./decode-protobuf.js";
+export type { DecodedRequest, ReceivedSpan } from "./received.js";
+export { OtlpDecodeError } from "./received.js";
 
 type Obj = Record<string, unknown>;
 
@@ -70,21 +27,14 @@ const STATUS_CODES = ["UNSET", "OK", "ERROR"].map((c) => `STATUS_CODE_${c}`);
 const ANY_VALUE_KINDS = ["string", "bool", "int", "double", "array", "kvlist", "bytes"].map(
   (k) => `${k}Value`,
 );
-// kvlist and array values nest; past this depth the rest of a value is left out.
-const MAX_VALUE_DEPTH = 32;
-
-/**
- * Reads fields from either a decoded protobufjs message or a parsed OTLP/JSON object. The two differ
- * only at the leaves (ids, 64-bit integers, bytes, enums), so one walker serves both.
- */
+/** Reads the fields of a parsed OTLP/JSON request, checking each value's type. */
 class Reader {
   private readonly snake = new Map<string, string>();
-  constructor(private readonly json: boolean) {}
 
   /** A field by its camelCase name; OTLP/JSON receivers also accept the proto (snake_case) name. */
   get(o: Obj, name: string): unknown {
     const v = o[name];
-    if (v !== undefined || !this.json) return v;
+    if (v !== undefined) return v;
     let snake = this.snake.get(name);
     if (snake === undefined) {
       snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -113,49 +63,35 @@ class Reader {
     return v;
   }
 
-  /** Trace/span ids: raw bytes in protobuf, hex strings in OTLP/JSON (not base64, unlike proto3 JSON). */
+  /**
+   * Trace/span ids: hex strings in OTLP/JSON (not base64, unlike proto3 JSON). The collector takes
+   * an empty id as all zeros and refuses any other length; so do we.
+   */
   id(v: unknown, bytes: number, what: string): string {
-    if (this.json) {
-      const s = this.str(v, what);
-      if (s === "") return "0".repeat(bytes * 2);
-      if (s.length !== bytes * 2 || !/^[0-9a-fA-F]+$/.test(s)) {
-        throw new TypeError(
-          `${what}: expected ${bytes * 2} hex digits, got ${JSON.stringify(s.slice(0, 80))}`,
-        );
-      }
-      return s.toLowerCase();
+    const s = this.str(v, what);
+    if (s === "") return "0".repeat(bytes * 2);
+    if (s.length !== bytes * 2 || !/^[0-9a-fA-F]+$/.test(s)) {
+      throw new TypeError(`${what}: expected ${bytes * 2} hex digits, got ${JSON.stringify(s.slice(0, 80))}`);
     }
-    const b = v as Uint8Array;
-    // The collector treats an empty id as all zeros and rejects any other length; so do we.
-    if (b.length === 0) return "0".repeat(bytes * 2);
-    if (b.length !== bytes) throw new TypeError(`${what}: expected ${bytes} bytes, got ${b.length}`);
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+    return s.toLowerCase();
   }
 
-  /** A 64-bit integer, exactly: protobufjs gives `Long`s, OTLP/JSON gives decimal strings or numbers. */
-  int64(v: unknown, signed: boolean, what: string): bigint {
+  /** A 64-bit integer, exactly: a decimal string, or a number (exact only up to 2^53). */
+  int64(v: unknown, what: string): bigint {
     if (v === undefined || v === null) return 0n;
-    if (typeof v === "bigint") return v;
     if (typeof v === "number") {
       if (!Number.isInteger(v)) throw new TypeError(`${what}: expected an integer, got ${v}`);
       return BigInt(v);
     }
-    if (typeof v === "string" && this.json) {
+    if (typeof v === "string") {
       if (!/^-?\d{1,20}$/.test(v))
         throw new TypeError(`${what}: expected a decimal integer, got ${JSON.stringify(v.slice(0, 80))}`);
       return BigInt(v);
     }
-    if (typeof v === "object" && !this.json) {
-      // Assemble from the two 32-bit halves instead of Long#toNumber(), which rounds above 2^53 and
-      // would corrupt nanosecond timestamps (~1.7e18 today).
-      const { low, high } = v as { low: number; high: number };
-      const bits = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
-      return signed ? BigInt.asIntN(64, bits) : bits;
-    }
     throw new TypeError(`${what}: expected a 64-bit integer`);
   }
 
-  /** Enums: numbers in protobuf; numbers or value names in OTLP/JSON. */
+  /** Enums: numbers or value names. */
   enumValue(v: unknown, names: readonly string[], what: string): number {
     if (v === undefined || v === null) return 0;
     if (typeof v === "number" && Number.isInteger(v)) return v;
@@ -168,11 +104,7 @@ class Reader {
   anyValue(v: unknown, what: string, depth = 0): unknown {
     const av = this.obj(v, what);
     if (av === undefined || depth > MAX_VALUE_DEPTH) return null;
-    // protobufjs puts proto3 defaults for every oneof member on the prototype, so only its virtual
-    // oneof property (`value`) tells which member was on the wire; JSON objects just have the key.
-    const kind = this.json
-      ? ANY_VALUE_KINDS.find((k) => this.get(av, k) != null)
-      : (av.value as string | undefined);
+    const kind = ANY_VALUE_KINDS.find((k) => this.get(av, k) != null);
     const value = kind === undefined ? undefined : this.get(av, kind);
     switch (kind) {
       case "stringValue":
@@ -181,7 +113,7 @@ class Reader {
         if (typeof value !== "boolean") throw new TypeError(`${what}: expected a boolean`);
         return value;
       case "intValue": {
-        const n = this.int64(value, true, what);
+        const n = this.int64(value, what);
         return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
       }
       case "doubleValue":
@@ -196,9 +128,8 @@ class Reader {
       case "kvlistValue":
         return this.attributes(this.get(this.obj(value, what) ?? {}, "values"), what, depth + 1);
       case "bytesValue":
-        // base64 in OTLP/JSON; copied into a plain Uint8Array so equality checks don't see Buffer.
-        if (this.json) return new Uint8Array(Buffer.from(this.str(value, what), "base64"));
-        return new Uint8Array(value as Uint8Array);
+        // base64; copied into a plain Uint8Array so equality checks don't see Buffer.
+        return new Uint8Array(Buffer.from(this.str(value, what), "base64"));
       default:
         return null;
     }
@@ -209,15 +140,11 @@ class Reader {
     for (const item of this.list(v, what)) {
       const kv = this.obj(item, what) ?? {};
       const key = this.str(this.get(kv, "key"), `${what}.key`);
-      const value = this.anyValue(
-        this.get(kv, "value"),
-        `${what}[${JSON.stringify(key.slice(0, 80))}]`,
-        depth,
+      setKey(
+        out,
+        key,
+        this.anyValue(this.get(kv, "value"), `${what}[${JSON.stringify(key.slice(0, 80))}]`, depth),
       );
-      // A key "__proto__" must stay a plain key, not replace the object's prototype.
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      } else out[key] = value;
     }
     return out;
   }
@@ -227,22 +154,21 @@ function toSpan(r: Reader, s: Obj, resource: Obj, scope: ReceivedSpan["scope"]):
   const parent = r.get(s, "parentSpanId");
   const hasParent = typeof parent === "string" ? parent !== "" : (parent as Uint8Array | undefined)?.length;
   const status = r.obj(r.get(s, "status"), "status") ?? {};
-  const code = r.enumValue(r.get(status, "code"), STATUS_CODES, "status.code");
-  if (code !== 0 && code !== 1 && code !== 2) throw new TypeError(`status.code: unknown value ${code}`);
+  const code = statusCode(r.enumValue(r.get(status, "code"), STATUS_CODES, "status.code"));
   const message = r.str(r.get(status, "message"), "status.message");
   const span: ReceivedSpan = {
     traceId: r.id(r.get(s, "traceId"), 16, "traceId"),
     spanId: r.id(r.get(s, "spanId"), 8, "spanId"),
     name: r.str(r.get(s, "name"), "name"),
     kind: r.enumValue(r.get(s, "kind"), SPAN_KINDS, "kind"),
-    startNs: r.int64(r.get(s, "startTimeUnixNano"), false, "startTimeUnixNano"),
-    endNs: r.int64(r.get(s, "endTimeUnixNano"), false, "endTimeUnixNano"),
+    startNs: r.int64(r.get(s, "startTimeUnixNano"), "startTimeUnixNano"),
+    endNs: r.int64(r.get(s, "endTimeUnixNano"), "endTimeUnixNano"),
     attributes: r.attributes(r.get(s, "attributes"), "attributes"),
     events: r.list(r.get(s, "events"), "events").map((item) => {
       const e = r.obj(item, "event") ?? {};
       return {
         name: r.str(r.get(e, "name"), "event.name"),
-        timeNs: r.int64(r.get(e, "timeUnixNano"), false, "event.timeUnixNano"),
+        timeNs: r.int64(r.get(e, "timeUnixNano"), "event.timeUnixNano"),
         attributes: r.attributes(r.get(e, "attributes"), "event.attributes"),
       };
     }),
@@ -324,19 +250,6 @@ function notARequest(error: unknown): OtlpDecodeError {
 }
 
 /**
- * Decodes a binary protobuf `ExportTraceServiceRequest` (Content-Type `application/x-protobuf`).
- *
- * @throws OtlpDecodeError when the bytes are not such a message.
- */
-export function decodeProtobuf(body: Uint8Array): DecodedRequest {
-  try {
-    return normalise(new Reader(false), ExportTraceServiceRequest.decode(body) as unknown as Obj);
-  } catch (error) {
-    throw notARequest(error);
-  }
-}
-
-/**
  * Parses an OTLP/JSON `ExportTraceServiceRequest` (Content-Type `application/json`): hex ids, 64-bit
  * integers as strings or numbers, enums as numbers or names, camelCase or snake_case field names.
  * 64-bit integers sent as JSON numbers are exact only up to 2^53 (JSON.parse yields doubles), while a Go
@@ -351,7 +264,7 @@ export function decodeJson(body: string): DecodedRequest {
   } catch (error) {
     throw notARequest(error);
   }
-  const reader = new Reader(true);
+  const reader = new Reader();
   try {
     const request = reader.obj(parsed, "request");
     if (request === undefined) throw new TypeError("request: expected an object");
