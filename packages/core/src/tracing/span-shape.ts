@@ -1,4 +1,4 @@
-import { type Attributes, SpanKind } from "@opentelemetry/api";
+import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -55,11 +55,6 @@ export function spanName(record: CallRecord): string {
 /** Model calls leave the process (CLIENT); everything else is work inside it (INTERNAL). */
 export function spanKindName(record: CallRecord): "client" | "internal" {
   return record.kind === "llm" ? "client" : "internal";
-}
-
-/** {@link spanKindName} as OpenTelemetry's `SpanKind`. */
-export function spanKind(record: CallRecord): SpanKind {
-  return spanKindName(record) === "client" ? SpanKind.CLIENT : SpanKind.INTERNAL;
 }
 
 /** Whether a change of these attributes renames a call's span (see {@link spanName}). */
