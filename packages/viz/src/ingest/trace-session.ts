@@ -137,20 +137,25 @@ export class TraceSession {
 
   /**
    * Puts under the root the spans that waited `orphanWaitMs` (all of them when `everything`) for a
-   * parent that has not come. A group whose parent itself waits stays with it (for twice as long).
+   * parent that has not come, each with the spans that wait below it. A group whose parent itself
+   * waits goes with that parent; only a group whose parent waits for twice as long (parents in a
+   * cycle) goes on its own.
    */
   expire(now: number, everything = false): void {
     const wait = this.#orphanWaitMs;
-    for (const [parentId, group] of this.#waiting) {
-      const age = now - group.since;
-      if (!everything && (age < wait || (this.#held.has(parentId) && age < 2 * wait))) continue;
-      this.#waiting.delete(parentId);
-      const warning = `its parent span ${parentId} had not arrived ${seconds(age)} after it: shown under the session's root`;
-      this.#late.set(parentId, (this.#late.get(parentId) ?? 0) + group.spans.length);
-      for (const span of group.spans.sort(byStart)) {
-        this.#held.delete(span.spanId);
-        if (this.#ownRoot(span) && !this.#rootDone) this.#bindRoot(span, warning);
-        else this.#settle(span, this.#underRoot(), warning);
+    for (const nested of [false, true]) {
+      for (const [parentId, group] of this.#waiting) {
+        if (this.#held.has(parentId) !== nested) continue;
+        const age = now - group.since;
+        if (!everything && age < (nested ? 2 * wait : wait)) continue;
+        this.#waiting.delete(parentId);
+        const warning = `its parent span ${parentId} had not arrived ${seconds(age)} after it: shown under the session's root`;
+        this.#late.set(parentId, (this.#late.get(parentId) ?? 0) + group.spans.length);
+        for (const span of group.spans.sort(byStart)) {
+          this.#held.delete(span.spanId);
+          if (this.#ownRoot(span) && !this.#rootDone) this.#bindRoot(span, warning);
+          else this.#settle(span, this.#underRoot(), warning);
+        }
       }
     }
     this.#endIfDone();
