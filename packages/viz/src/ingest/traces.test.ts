@@ -176,4 +176,18 @@ describe("a trace stored as a session", () => {
     ]);
     expect(again.sessionOf(t2)!.sessionId).toBe(`${session}.otlp`);
   });
+
+  it("forgets a trace that went quiet; a span of it coming later starts a new session", async () => {
+    const r = receiver();
+    const t = newTrace();
+    r.add([span(t, "root", undefined, 0)]);
+    const first = r.sessionOf(t)!.sessionId;
+    expect(r.sessionOf(t)!.ended).toBe(true);
+    r.sweep(Date.now() + 30_000);
+    expect(r.sessionOf(t)).toBeDefined();
+    r.sweep(Date.now() + 61_000);
+    expect(r.sessionOf(t)).toBeUndefined();
+    r.add([span(t, "late", "root", 5)]);
+    expect(r.sessionOf(t)!.sessionId).toBe(`${first}-2`);
+  });
 });

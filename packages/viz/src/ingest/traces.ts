@@ -22,6 +22,11 @@ export interface TraceSessionsOptions {
    */
   forgetAfterMs?: number;
   /**
+   * The same for a trace whose session ended: what comes after its root span comes soon after it
+   * (work that outlived the request), and a busy app makes many traces. @default 60000
+   */
+  forgetEndedAfterMs?: number;
+  /**
    * Spans waiting for their parents, over every trace, beyond which they are all put under their
    * sessions' roots at once (memory is bounded). @default 1000000
    */
@@ -40,6 +45,7 @@ export class TraceSessions {
   readonly #taken = new Set<string>();
   readonly #orphanWaitMs: number;
   readonly #forgetAfterMs: number;
+  readonly #forgetEndedAfterMs: number;
   readonly #maxWaiting: number;
   readonly #timer: NodeJS.Timeout;
   #closed = false;
@@ -48,6 +54,7 @@ export class TraceSessions {
     this.#store = jsonlStore({ dir: options.dir });
     this.#orphanWaitMs = options.orphanWaitMs;
     this.#forgetAfterMs = options.forgetAfterMs ?? 600_000;
+    this.#forgetEndedAfterMs = options.forgetEndedAfterMs ?? 60_000;
     this.#maxWaiting = options.maxWaiting ?? 1_000_000;
     // Often enough that a span waits about `orphanWaitMs`, never more than a second longer.
     const every = Math.max(50, Math.min(1000, Math.floor(this.#orphanWaitMs / 4)));
@@ -103,7 +110,8 @@ export class TraceSessions {
   sweep(now: number): void {
     for (const [traceId, trace] of this.#traces) {
       trace.expire(now);
-      if (now - trace.lastSeen > this.#forgetAfterMs && trace.waiting === 0) {
+      const quiet = now - trace.lastSeen;
+      if (trace.waiting === 0 && quiet > (trace.ended ? this.#forgetEndedAfterMs : this.#forgetAfterMs)) {
         this.#traces.delete(traceId);
         this.#taken.delete(trace.sessionId);
       }
