@@ -1,292 +1,45 @@
 /**
- * Decoding of OTLP/HTTP trace export requests (protobuf and OTLP/JSON) into one normalised span model,
- * so tests can assert on what arrived without caring which encoding the exporter chose.
+ * The test receiver's decoding: the viewer's own OTLP decoders (packages/viz/src/ingest/), strict as
+ * the collector is: a request with a span it cannot read is refused whole. Also the protobufjs types
+ * of the OTLP messages (from the .proto the viewer's decoder follows), for tests that write requests.
  *
  * @packageDocumentation
  */
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
+import {
+  type DecodedRequest,
+  decodeJson,
+  decodeProtobuf,
+  type ReceivedSpan,
+} from "../../packages/viz/src/ingest/decode.js";
 
-/**
- * One span as the receiver got it, independent of the wire encoding.
- *
- * Attribute values are normalised to: `string`, `boolean`, `number` (OTLP `double_value`, and
- * `int_value` when it is a safe integer), `bigint` (an `int_value` outside the safe range),
- * `Uint8Array` (`bytes_value`), arrays, plain objects (`kvlist_value`) and `null` (an empty AnyValue).
- */
-export interface ReceivedSpan {
-  /** 32 lowercase hex digits; an empty id on the wire becomes all zeros, as in the collector. */
-  traceId: string;
-  /** 16 lowercase hex digits. */
-  spanId: string;
-  /** Absent for root spans. */
-  parentSpanId?: string;
-  name: string;
-  /** OTLP `SpanKind`: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer (API kind + 1). */
-  kind: number;
-  startNs: bigint;
-  endNs: bigint;
-  attributes: Record<string, unknown>;
-  events: Array<{ name: string; timeNs: bigint; attributes: Record<string, unknown> }>;
-  links: Array<{ traceId: string; spanId: string }>;
-  /** OTLP `StatusCode`: 0 unset, 1 ok, 2 error. The message is omitted when empty. */
-  status: { code: 0 | 1 | 2; message?: string };
-  /** The attributes of the span's resource (e.g. `service.name`). */
-  resource: Record<string, unknown>;
-  scope: { name: string; version?: string };
-}
+export type { ReceivedSpan };
 
-// The schema sits next to this file; reading it relative to the module keeps the receiver independent
-// of the working directory the test runner was started from.
-const root = protobuf.parse(readFileSync(new URL("./otlp.proto", import.meta.url), "utf8")).root;
+const root = protobuf.parse(
+  readFileSync(new URL("../../packages/viz/src/ingest/otlp.proto", import.meta.url), "utf8"),
+).root;
 
-/** protobufjs type of `ExportTraceServiceRequest` (exported so tests can hand-craft request bodies). */
-export const ExportTraceServiceRequest: protobuf.Type = root.lookupType(
-  "otlp.test.v1.ExportTraceServiceRequest",
-);
+/** protobufjs type of `ExportTraceServiceRequest` (to write request bodies). */
+export const ExportTraceServiceRequest: protobuf.Type = root.lookupType("otlp.v1.ExportTraceServiceRequest");
 /** protobufjs type of `ExportTraceServiceResponse` (what a successful protobuf export is answered with). */
 export const ExportTraceServiceResponse: protobuf.Type = root.lookupType(
-  "otlp.test.v1.ExportTraceServiceResponse",
+  "otlp.v1.ExportTraceServiceResponse",
 );
+/** protobufjs type of `google.rpc.Status` (the body of an error answer). */
+export const RpcStatus: protobuf.Type = root.lookupType("otlp.v1.RpcStatus");
 
-type Obj = Record<string, unknown>;
-
-// Enum value names, indexed by number, for OTLP/JSON senders that spell enums by name.
-const SPAN_KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"].map(
-  (k) => `SPAN_KIND_${k}`,
-);
-const STATUS_CODES = ["UNSET", "OK", "ERROR"].map((c) => `STATUS_CODE_${c}`);
-// The members of the AnyValue oneof; at most one is set (none for an empty value).
-const ANY_VALUE_KINDS = ["string", "bool", "int", "double", "array", "kvlist", "bytes"].map(
-  (k) => `${k}Value`,
-);
-
-/**
- * Reads fields from either a decoded protobufjs message or a parsed OTLP/JSON object. The two differ
- * only at the leaves (ids, 64-bit integers, bytes, enums), so one walker serves both.
- */
-class Reader {
-  private readonly snake = new Map<string, string>();
-  constructor(private readonly json: boolean) {}
-
-  /** A field by its camelCase name; OTLP/JSON receivers also accept the proto (snake_case) name. */
-  get(o: Obj, name: string): unknown {
-    const v = o[name];
-    if (v !== undefined || !this.json) return v;
-    let snake = this.snake.get(name);
-    if (snake === undefined) {
-      snake = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-      this.snake.set(name, snake);
-    }
-    return o[snake];
-  }
-
-  /** A nested message; `undefined` when absent. */
-  obj(v: unknown, what: string): Obj | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "object" || Array.isArray(v)) throw new TypeError(`${what}: expected an object`);
-    return v as Obj;
-  }
-
-  /** A repeated field; absent means empty, as in proto3. */
-  list(v: unknown, what: string): unknown[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw new TypeError(`${what}: expected an array`);
-    return v;
-  }
-
-  str(v: unknown, what: string): string {
-    if (v === undefined || v === null) return "";
-    if (typeof v !== "string") throw new TypeError(`${what}: expected a string`);
-    return v;
-  }
-
-  /** Trace/span ids: raw bytes in protobuf, hex strings in OTLP/JSON (not base64, unlike proto3 JSON). */
-  id(v: unknown, bytes: number, what: string): string {
-    if (this.json) {
-      const s = this.str(v, what);
-      if (s === "") return "0".repeat(bytes * 2);
-      if (s.length !== bytes * 2 || !/^[0-9a-fA-F]+$/.test(s)) {
-        throw new TypeError(`${what}: expected ${bytes * 2} hex digits, got ${JSON.stringify(s)}`);
-      }
-      return s.toLowerCase();
-    }
-    const b = v as Uint8Array;
-    // The collector treats an empty id as all zeros and rejects any other length; so do we.
-    if (b.length === 0) return "0".repeat(bytes * 2);
-    if (b.length !== bytes) throw new TypeError(`${what}: expected ${bytes} bytes, got ${b.length}`);
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-  }
-
-  /** A 64-bit integer, exactly: protobufjs gives `Long`s, OTLP/JSON gives decimal strings or numbers. */
-  int64(v: unknown, signed: boolean, what: string): bigint {
-    if (v === undefined || v === null) return 0n;
-    if (typeof v === "bigint") return v;
-    if (typeof v === "number") {
-      if (!Number.isInteger(v)) throw new TypeError(`${what}: expected an integer, got ${v}`);
-      return BigInt(v);
-    }
-    if (typeof v === "string" && this.json) {
-      if (!/^-?\d+$/.test(v))
-        throw new TypeError(`${what}: expected a decimal integer, got ${JSON.stringify(v)}`);
-      return BigInt(v);
-    }
-    if (typeof v === "object" && !this.json) {
-      // Assemble from the two 32-bit halves instead of Long#toNumber(), which rounds above 2^53 and
-      // would corrupt nanosecond timestamps (~1.7e18 today).
-      const { low, high } = v as { low: number; high: number };
-      const bits = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
-      return signed ? BigInt.asIntN(64, bits) : bits;
-    }
-    throw new TypeError(`${what}: expected a 64-bit integer`);
-  }
-
-  /** Enums: numbers in protobuf; numbers or value names in OTLP/JSON. */
-  enumValue(v: unknown, names: readonly string[], what: string): number {
-    if (v === undefined || v === null) return 0;
-    if (typeof v === "number" && Number.isInteger(v)) return v;
-    const index = typeof v === "string" ? names.indexOf(v) : -1;
-    if (index < 0) throw new TypeError(`${what}: unknown enum value ${JSON.stringify(v)}`);
-    return index;
-  }
-
-  anyValue(v: unknown, what: string): unknown {
-    const av = this.obj(v, what);
-    if (av === undefined) return null;
-    // protobufjs puts proto3 defaults for every oneof member on the prototype, so only its virtual
-    // oneof property (`value`) tells which member was on the wire; JSON objects just have the key.
-    const kind = this.json
-      ? ANY_VALUE_KINDS.find((k) => this.get(av, k) != null)
-      : (av.value as string | undefined);
-    const value = kind === undefined ? undefined : this.get(av, kind);
-    switch (kind) {
-      case "stringValue":
-        return this.str(value, what);
-      case "boolValue":
-        if (typeof value !== "boolean") throw new TypeError(`${what}: expected a boolean`);
-        return value;
-      case "intValue": {
-        const n = this.int64(value, true, what);
-        return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-      }
-      case "doubleValue":
-        // proto3 JSON spells non-finite doubles as strings.
-        if (typeof value === "number") return value;
-        if (value === "NaN" || value === "Infinity" || value === "-Infinity") return Number(value);
-        throw new TypeError(`${what}: expected a number`);
-      case "arrayValue": {
-        const values = this.get(this.obj(value, what) ?? {}, "values");
-        return this.list(values, what).map((item) => this.anyValue(item, what));
-      }
-      case "kvlistValue":
-        return this.attributes(this.get(this.obj(value, what) ?? {}, "values"), what);
-      case "bytesValue":
-        // base64 in OTLP/JSON; copied into a plain Uint8Array so equality checks don't see Buffer.
-        if (this.json) return new Uint8Array(Buffer.from(this.str(value, what), "base64"));
-        return new Uint8Array(value as Uint8Array);
-      default:
-        return null;
-    }
-  }
-
-  attributes(v: unknown, what: string): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const item of this.list(v, what)) {
-      const kv = this.obj(item, what) ?? {};
-      const key = this.str(this.get(kv, "key"), `${what}.key`);
-      out[key] = this.anyValue(this.get(kv, "value"), `${what}[${JSON.stringify(key)}]`);
-    }
-    return out;
-  }
+function strict(decoded: DecodedRequest): ReceivedSpan[] {
+  if (decoded.rejected > 0) throw new TypeError(decoded.firstError);
+  return decoded.spans;
 }
 
-function toSpan(r: Reader, s: Obj, resource: Obj, scope: ReceivedSpan["scope"]): ReceivedSpan {
-  const parent = r.get(s, "parentSpanId");
-  const hasParent = typeof parent === "string" ? parent !== "" : (parent as Uint8Array | undefined)?.length;
-  const status = r.obj(r.get(s, "status"), "status") ?? {};
-  const code = r.enumValue(r.get(status, "code"), STATUS_CODES, "status.code");
-  if (code !== 0 && code !== 1 && code !== 2) throw new TypeError(`status.code: unknown value ${code}`);
-  const message = r.str(r.get(status, "message"), "status.message");
-  const span: ReceivedSpan = {
-    traceId: r.id(r.get(s, "traceId"), 16, "traceId"),
-    spanId: r.id(r.get(s, "spanId"), 8, "spanId"),
-    name: r.str(r.get(s, "name"), "name"),
-    kind: r.enumValue(r.get(s, "kind"), SPAN_KINDS, "kind"),
-    startNs: r.int64(r.get(s, "startTimeUnixNano"), false, "startTimeUnixNano"),
-    endNs: r.int64(r.get(s, "endTimeUnixNano"), false, "endTimeUnixNano"),
-    attributes: r.attributes(r.get(s, "attributes"), "attributes"),
-    events: r.list(r.get(s, "events"), "events").map((item) => {
-      const e = r.obj(item, "event") ?? {};
-      return {
-        name: r.str(r.get(e, "name"), "event.name"),
-        timeNs: r.int64(r.get(e, "timeUnixNano"), false, "event.timeUnixNano"),
-        attributes: r.attributes(r.get(e, "attributes"), "event.attributes"),
-      };
-    }),
-    links: r.list(r.get(s, "links"), "links").map((item) => {
-      const l = r.obj(item, "link") ?? {};
-      return {
-        traceId: r.id(r.get(l, "traceId"), 16, "link.traceId"),
-        spanId: r.id(r.get(l, "spanId"), 8, "link.spanId"),
-      };
-    }),
-    status: message === "" ? { code } : { code, message },
-    resource,
-    scope,
-  };
-  if (hasParent) span.parentSpanId = r.id(parent, 8, "parentSpanId");
-  return span;
-}
-
-/** Walks ExportTraceServiceRequest → ResourceSpans → ScopeSpans → Span, flattening into spans. */
-function normalise(r: Reader, request: Obj): ReceivedSpan[] {
-  const spans: ReceivedSpan[] = [];
-  r.list(r.get(request, "resourceSpans"), "resourceSpans").forEach((rsItem, i) => {
-    const rs = r.obj(rsItem, `resourceSpans[${i}]`) ?? {};
-    const res = r.obj(r.get(rs, "resource"), `resourceSpans[${i}].resource`) ?? {};
-    const resource = r.attributes(r.get(res, "attributes"), `resourceSpans[${i}].resource.attributes`);
-    r.list(r.get(rs, "scopeSpans"), `resourceSpans[${i}].scopeSpans`).forEach((ssItem, j) => {
-      const where = `resourceSpans[${i}].scopeSpans[${j}]`;
-      const ss = r.obj(ssItem, where) ?? {};
-      const sc = r.obj(r.get(ss, "scope"), `${where}.scope`) ?? {};
-      const version = r.str(r.get(sc, "version"), `${where}.scope.version`);
-      const name = r.str(r.get(sc, "name"), `${where}.scope.name`);
-      const scope = version === "" ? { name } : { name, version };
-      r.list(r.get(ss, "spans"), `${where}.spans`).forEach((spanItem, k) => {
-        // One try per span: field helpers take constant labels (cheap for 100k spans), yet errors say where.
-        try {
-          spans.push(toSpan(r, r.obj(spanItem, "span") ?? {}, resource, scope));
-        } catch (error) {
-          throw new TypeError(`${where}.spans[${k}].${(error as Error).message}`);
-        }
-      });
-    });
-  });
-  return spans;
-}
-
-/**
- * Decodes a binary protobuf `ExportTraceServiceRequest` (Content-Type `application/x-protobuf`).
- *
- * @throws when the bytes are not a valid message or an id has the wrong length.
- */
+/** Decodes a binary protobuf `ExportTraceServiceRequest`; throws on anything it cannot read. */
 export function decodeProtobufRequest(body: Uint8Array): ReceivedSpan[] {
-  const message = ExportTraceServiceRequest.decode(body) as unknown as Obj;
-  return normalise(new Reader(false), message);
+  return strict(decodeProtobuf(body));
 }
 
-/**
- * Parses an OTLP/JSON `ExportTraceServiceRequest` (Content-Type `application/json`): hex ids, 64-bit
- * integers as strings or numbers, enums as numbers or names, camelCase or snake_case field names.
- * 64-bit integers sent as JSON numbers are exact only up to 2^53 (JSON.parse yields doubles), while a Go
- * receiver such as Jaeger reads the literal digits; decimal strings are exact here too.
- *
- * @throws on invalid JSON or a shape that is not an ExportTraceServiceRequest.
- */
+/** Parses an OTLP/JSON `ExportTraceServiceRequest`; throws on anything it cannot read. */
 export function decodeJsonRequest(body: string): ReceivedSpan[] {
-  const parsed: unknown = JSON.parse(body);
-  const reader = new Reader(true);
-  const request = reader.obj(parsed, "request");
-  if (request === undefined) throw new TypeError("request: expected an object");
-  return normalise(reader, request);
+  return strict(decodeJson(body));
 }

@@ -1,8 +1,9 @@
 /// <reference types="node" preserve="true" />
 /**
  * @runtrace/viz: the `runtrace` CLI's engine as a library. `startViewer` serves the local web
- * viewer over a directory of recorded sessions; `toJaegerJson`, `toOtlpJson` and `toHtml` export a
- * session's tree for Jaeger UI, any OTLP backend, or as one offline HTML file.
+ * viewer over a directory of recorded sessions (and, with `otlp`, takes OpenTelemetry traces over
+ * OTLP/HTTP as sessions); `toJaegerJson`, `toOtlpJson` and `toHtml` export a session's tree for
+ * Jaeger UI, any OTLP backend, or as one offline HTML file.
  *
  * @example
  * ```ts
@@ -16,7 +17,7 @@
  * ```
  */
 
-export type { Viewer, ViewerOptions } from "./api.js";
+export type { OtlpOptions, Viewer, ViewerOptions } from "./api.js";
 export { startViewer } from "./api.js";
 export type { HtmlOptions } from "./export/html.js";
 export { toHtml } from "./export/html.js";

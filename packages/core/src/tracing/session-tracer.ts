@@ -4,6 +4,7 @@ import {
   isSpanContextValid,
   type Span,
   type SpanContext,
+  SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
@@ -14,7 +15,15 @@ import type { CallTracer } from "../runtime/tracer-hook.js";
 import type { SpanPayloads } from "./span-description.js";
 import { endAttributes, exceptionEvent, spanStatus } from "./span-end.js";
 import { eventAttributes } from "./span-events.js";
-import { addRecordAttributes, renames, spanKind, spanName, startAttributes } from "./span-shape.js";
+import { addRecordAttributes, renames, spanKindName, spanName, startAttributes } from "./span-shape.js";
+
+/**
+ * A call's span kind (see `spanKindName`) as OpenTelemetry's `SpanKind`. Here, not in span-shape:
+ * what describes spans as data (and turns them back into records) loads no OpenTelemetry code.
+ */
+function spanKind(record: CallRecord): SpanKind {
+  return spanKindName(record) === "client" ? SpanKind.CLIENT : SpanKind.INTERNAL;
+}
 
 /** Which recorded values a session's spans carry (decided when the session opens). */
 export type PayloadSettings = SpanPayloads;

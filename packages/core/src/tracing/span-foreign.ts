@@ -36,10 +36,16 @@ export interface SpanRecordOptions {
   /** The id of the record it goes under; `null` for a session's root record. */
   parentId: string | null;
   /**
-   * The record's id. @default the call id of one of runtrace's calls of session `sessionId` (but
-   * never `"0"`, the session root's), else the span id
+   * The record's id. @default the call id of one of runtrace's calls of session `runtraceSession`
+   * (but never `"0"`, the session root's), else the span id
    */
   id?: string;
+  /**
+   * The runtrace session whose calls keep their call ids: the one the session is a copy of (a
+   * trace of that session stored under another id when its own file is there already).
+   * @default sessionId
+   */
+  runtraceSession?: string;
   /**
    * The service of the record it goes under: a span whose resource names another `service.name`
    * records it as an attribute (so exports put it under its own service again).

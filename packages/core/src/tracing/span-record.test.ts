@@ -89,7 +89,14 @@ describe("a runtrace call's span turned back into its record", () => {
           kind,
           node: `${kind}-node`,
           input: ["Oslo", { day: 3 }],
-          attributes: { team: "a", "gen_ai.request.model": "m-1", "flow.step": "fetch", size: 3 },
+          attributes: {
+            team: "a",
+            "gen_ai.request.model": "m-1",
+            "flow.step": "fetch",
+            "flow.graph": { steps: [{ name: "a", node: "a", exclude: false }], edges: [["a", "b"]] },
+            "flow.criticalPath": ["a", "b"],
+            size: 3,
+          },
           events: [
             { name: "progress", time: T0 + 2, data: { step: 1, done: false } },
             { name: "note", time: T0 + 3, data: "plain text" },

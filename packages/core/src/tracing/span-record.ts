@@ -5,7 +5,7 @@
 import { currentSettings } from "../config.js";
 import { ATTR_RUNTRACE_CALL_ID, ATTR_RUNTRACE_SESSION_ID, ATTR_SERVICE_NAME } from "../internal/semconv.js";
 import { mergeAttributes, storedRecord } from "../recording/record.js";
-import { sanitizeName } from "../recording/sanitize.js";
+import { sanitizeAttributes, sanitizeName } from "../recording/sanitize.js";
 import type { CallRecord } from "../recording/types.js";
 import { type SpanData, spanService } from "./span-data.js";
 import { describedCall } from "./span-description.js";
@@ -23,9 +23,9 @@ export type { SpanRecordOptions } from "./span-foreign.js";
  * `foreignRecord`). Its parent is `options.parentId`: the caller knows which record holds the
  * parent span.
  *
- * A runtrace call of another session than `options.sessionId` (or a session's root put under
- * another record) is given the span id as its id, and keeps where it came from in
- * `runtrace.session.id` and `runtrace.call.id` attributes.
+ * A runtrace call of another session than `options.runtraceSession` (by default the session it is
+ * stored in), or a session's root put under another record, is given the span id as its id, and
+ * keeps where it came from in `runtrace.session.id` and `runtrace.call.id` attributes.
  *
  * @example
  * ```ts
@@ -40,7 +40,7 @@ export type { SpanRecordOptions } from "./span-foreign.js";
 export function spanRecord(span: SpanData, options: SpanRecordOptions): CallRecord {
   const call = callOfSpan(span.attributes);
   if (call !== undefined) {
-    const own = call.sessionId === options.sessionId && call.callId !== "0";
+    const own = call.sessionId === (options.runtraceSession ?? options.sessionId) && call.callId !== "0";
     const id = options.id ?? (own ? call.callId : span.spanId);
     const service = spanService(span);
     const record = describedCall(span, {
@@ -54,6 +54,7 @@ export function spanRecord(span: SpanData, options: SpanRecordOptions): CallReco
       service,
     });
     if (record !== undefined) {
+      safeCall(record);
       if (id !== call.callId) {
         mergeAttributes(record, {
           [ATTR_RUNTRACE_SESSION_ID]: call.sessionId,
@@ -67,6 +68,23 @@ export function spanRecord(span: SpanData, options: SpanRecordOptions): CallReco
     }
   }
   return foreignRecord(span, options);
+}
+
+/**
+ * A runtrace call's record from a span that anyone could have sent: its name and values recorded
+ * like any (cut, redacted, JSON-safe: an OTLP 64-bit integer is a BigInt), which leaves what
+ * runtrace itself wrote as it was.
+ */
+function safeCall(record: CallRecord): void {
+  const { sanitize } = currentSettings();
+  record.node = sanitizeName(record.node, sanitize);
+  for (const _ in record.attributes) {
+    record.attributes = sanitizeAttributes(record.attributes, sanitize);
+    break;
+  }
+  for (const event of record.events) {
+    if (event.data !== undefined) event.data = sanitizeAttributes({ data: event.data }, sanitize).data;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Attributes, SpanKind } from "@opentelemetry/api";
+import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -55,11 +55,6 @@ export function spanName(record: CallRecord): string {
 /** Model calls leave the process (CLIENT); everything else is work inside it (INTERNAL). */
 export function spanKindName(record: CallRecord): "client" | "internal" {
   return record.kind === "llm" ? "client" : "internal";
-}
-
-/** {@link spanKindName} as OpenTelemetry's `SpanKind`. */
-export function spanKind(record: CallRecord): SpanKind {
-  return spanKindName(record) === "client" ? SpanKind.CLIENT : SpanKind.INTERNAL;
 }
 
 /** Whether a change of these attributes renames a call's span (see {@link spanName}). */
@@ -218,11 +213,43 @@ const IDENTITY: ReadonlySet<string> = new Set([
 const MOVED_FLOW_PREFIX = `runtrace.${FLOW_PREFIX}`;
 
 /**
+ * A `flow.*` attribute back from its span's `runtrace.flow.*` keys. Only runtrace's flow scheduler
+ * writes them (`flow.graph`, `flow.criticalPath`, ...), one key deep under `flow.`, so their dotted
+ * keys are nesting and their JSON text was an object or array: both come back as they were.
+ */
+function addFlowAttribute(out: Record<string, unknown>, key: string, value: unknown): void {
+  const path = key.slice(MOVED_FLOW_PREFIX.length).split(".");
+  const top = `${FLOW_PREFIX}${path[0]}`;
+  const parsed = typeof value === "string" && /^[[{]/.test(value) ? parsedJson(value) : value;
+  if (path.length === 1) {
+    out[top] = parsed;
+    return;
+  }
+  let at = out[top];
+  if (typeof at !== "object" || at === null || Array.isArray(at)) out[top] = at = {};
+  for (let i = 1; i < path.length - 1; i++) {
+    const inner = (at as Record<string, unknown>)[path[i]!];
+    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) at = inner;
+    else at = (at as Record<string, unknown>)[path[i]!] = {};
+  }
+  (at as Record<string, unknown>)[path.at(-1)!] = parsed;
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * The record attributes a call's span carries, the inverse of {@link startAttributes} (with
  * {@link addRecordAttributes}): without runtrace's identity of the call, its input, the keys in
  * `drop` (what the span's end added) and the GenAI attributes its kind adds that still hold the
- * value the kind gives them; `runtrace.flow.*` back to `flow.*`. Values stay as the span has them:
- * an object recorded as an attribute comes back as its dotted keys, a mixed array as JSON text.
+ * value the kind gives them; `runtrace.flow.*` back to `flow.*` as the flow scheduler wrote them.
+ * Other values stay as the span has them: an object recorded as an attribute comes back as its
+ * dotted keys, a mixed array as JSON text.
  */
 export function callAttributes(
   call: SpanCall,
@@ -235,7 +262,8 @@ export function callAttributes(
     if (IDENTITY.has(key) || drop.has(key)) continue;
     const value = attributes[key];
     if (value === undefined || (defaults !== undefined && defaults[key] === value)) continue;
-    out[key.startsWith(MOVED_FLOW_PREFIX) ? key.slice("runtrace.".length) : key] = value;
+    if (key.startsWith(MOVED_FLOW_PREFIX)) addFlowAttribute(out, key, value);
+    else out[key] = value;
   }
   return out;
 }

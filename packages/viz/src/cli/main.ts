@@ -60,6 +60,10 @@ program
   .option("--host <host>", "address to listen on (default: 127.0.0.1)")
   .option("--open", "open the viewer in a browser")
   .option("--jaeger-url <url>", "Jaeger UI base URL for trace links (default: $RUNTRACE_JAEGER_URL)")
+  .option(
+    "--otlp [port]",
+    "also accept OpenTelemetry traces (OTLP/HTTP) on 127.0.0.1:PORT (default: 4318) and show each as a session",
+  )
   .action(
     run(
       async (options: {
@@ -69,9 +73,21 @@ program
         host?: string;
         open?: boolean;
         jaegerUrl?: string;
+        otlp?: boolean | string;
       }) => {
         const port = options.port === undefined ? 4747 : wholeNumber("--port", 0, 65535)(options.port);
-        const dir = await checkedSessionDir({ given: options.dir, create: options.create, canCreate: true });
+        const otlp =
+          options.otlp === undefined
+            ? undefined
+            : options.otlp === true
+              ? 4318
+              : wholeNumber("--otlp", 0, 65535)(options.otlp as string);
+        // Received traces are written there: with --otlp, a missing directory is made.
+        const dir = await checkedSessionDir({
+          given: options.dir,
+          create: options.create === true || otlp !== undefined,
+          canCreate: true,
+        });
         const { viz } = await import("./commands/viz.js");
         await viz({
           dir: dir.dir,
@@ -80,6 +96,7 @@ program
           host: options.host ?? "127.0.0.1",
           open: options.open === true,
           jaegerUrl: options.jaegerUrl,
+          otlp,
         });
       },
     ),

@@ -9,6 +9,7 @@ import type { ConfigResponse } from "../../../src/shared/types.js";
 import { clockTime, count, formatDuration } from "../format.js";
 import { parseFlowGraph } from "../graph/layout.js";
 import { jaegerLink } from "../links.js";
+import { genAiSummary, spanKindOf } from "../tree/genai.js";
 import { endOf, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
 import { FlowGraphView } from "./flow-graph.js";
 import { KindBadge, StatusBadge } from "./icons.js";
@@ -111,19 +112,21 @@ export function Details({ node, sessionId, sessionStart, clock, live, config, mi
   const attributes = call.attributes && typeof call.attributes === "object" ? call.attributes : {};
   const attributeCount = Object.keys(attributes).length;
   const link = jaegerLink(config.jaegerUrl, call.traceId);
+  const spanKind = spanKindOf(call);
+  const genAi = genAiSummary(call);
   const route = (id: string) => ({ page: "session" as const, sessionId, callId: id });
 
   return (
     <aside class="details" aria-label="Call details">
       <div class="details-head">
         <div class="details-title">
-          <KindBadge kind={String(call.kind)} />
+          <KindBadge kind={String(call.kind)} spanKind={spanKind} />
           <h2 class="details-name">{String(call.node)}</h2>
         </div>
         <div class="details-meta">
           <StatusBadge status={status} />
           <span class="mono">{running ? `${formatDuration(duration)} so far` : shownDuration}</span>
-          <span class="muted">{String(call.kind)}</span>
+          <span class="muted">{spanKind === undefined ? String(call.kind) : `span · ${spanKind}`}</span>
           <span class="muted mono">id {call.id}</span>
         </div>
       </div>
@@ -138,26 +141,48 @@ export function Details({ node, sessionId, sessionStart, clock, live, config, mi
             <FlowGraphView flow={node} graph={graph} sessionId={sessionId} />
           </Section>
         )}
-        <Section
-          name="input"
-          title="Input"
-          extra={call.input !== undefined && <CopyButton value={call.input} />}
-        >
-          <JsonView value={call.input} />
-        </Section>
-        <Section
-          name="output"
-          title="Output"
-          extra={call.output !== undefined && <CopyButton value={call.output} />}
-        >
-          {running && call.output === undefined ? (
-            <div class="j-missing">still running</div>
-          ) : open && call.output === undefined ? (
-            <div class="j-missing">none: it had not ended when the recording stopped</div>
-          ) : (
-            <JsonView value={call.output} />
-          )}
-        </Section>
+        {genAi && (
+          <Section name="model" title="Model">
+            <dl class="fields">
+              {genAi.model !== undefined && (
+                <Field label="Model">
+                  <span class="mono">{genAi.model}</span>
+                </Field>
+              )}
+              {genAi.inputTokens !== undefined && (
+                <Field label="Input tokens">{count(genAi.inputTokens)}</Field>
+              )}
+              {genAi.outputTokens !== undefined && (
+                <Field label="Output tokens">{count(genAi.outputTokens)}</Field>
+              )}
+            </dl>
+          </Section>
+        )}
+        {/* A span from other instrumentation has no input or output of its own: nothing to show. */}
+        {!(call.kind === "span" && call.input === undefined && call.output === undefined) && (
+          <>
+            <Section
+              name="input"
+              title="Input"
+              extra={call.input !== undefined && <CopyButton value={call.input} />}
+            >
+              <JsonView value={call.input} />
+            </Section>
+            <Section
+              name="output"
+              title="Output"
+              extra={call.output !== undefined && <CopyButton value={call.output} />}
+            >
+              {running && call.output === undefined ? (
+                <div class="j-missing">still running</div>
+              ) : open && call.output === undefined ? (
+                <div class="j-missing">none: it had not ended when the recording stopped</div>
+              ) : (
+                <JsonView value={call.output} />
+              )}
+            </Section>
+          </>
+        )}
         <Section name="timings" title="Timings">
           <dl class="fields">
             <Field label="Started">
@@ -186,7 +211,9 @@ export function Details({ node, sessionId, sessionStart, clock, live, config, mi
                 <Field label="Ran">{formatDuration(Math.max(0, duration - call.waitMs))}</Field>
               </>
             )}
-            {call.kind !== "session" && <Field label="Attempts">{count(call.attempts ?? 0)}</Field>}
+            {call.kind !== "session" && call.kind !== "span" && (
+              <Field label="Attempts">{count(call.attempts ?? 0)}</Field>
+            )}
             <Field label="Children">{count(node.children.length)}</Field>
             {node.parent && (
               <Field label="Parent">

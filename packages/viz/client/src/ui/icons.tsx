@@ -53,7 +53,10 @@ export function Chevron({ up }: { up: boolean }) {
   );
 }
 
-/** One letter per kind, shown in the tree and the details. */
+/**
+ * One letter per kind, shown in the tree and the details. A span from other instrumentation (or
+ * received over OTLP) is a hollow diamond: it is not one of the application's nodes.
+ */
 export const KIND_LETTER: Record<string, string> = {
   session: "S",
   function: "ƒ",
@@ -61,12 +64,15 @@ export const KIND_LETTER: Record<string, string> = {
   llm: "L",
   agent: "A",
   flow: "F",
+  span: "◇",
 };
 
-export function KindBadge({ kind }: { kind: string }) {
-  const known = kind in KIND_LETTER;
+/** `spanKind`: a span record's OpenTelemetry kind (`server`, `client`, ...), said in the title. */
+export function KindBadge({ kind, spanKind }: { kind: string; spanKind?: string | undefined }) {
+  const known = Object.hasOwn(KIND_LETTER, kind);
+  const title = spanKind === undefined ? `kind: ${kind}` : `OpenTelemetry span (${spanKind})`;
   return (
-    <span class={`kind kind-${known ? kind : "other"}`} title={`kind: ${kind}`}>
+    <span class={`kind kind-${known ? kind : "other"}`} title={title}>
       {known ? KIND_LETTER[kind] : "?"}
     </span>
   );

@@ -8,6 +8,7 @@ import type { Ref } from "preact";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatDuration } from "../format.js";
 import { axisLabels, bar, fraction, type TimeScale, ticks } from "../timeline/scale.js";
+import { genAiLine, genAiSummary, spanKindOf } from "../tree/genai.js";
 import { endOf, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
 import { argsPreview, callPreview } from "../tree/preview.js";
 import { Caret, KindBadge, statusClass } from "./icons.js";
@@ -282,8 +283,9 @@ function Row(props: RowProps) {
         ) : (
           <span class="caret-space" />
         )}
-        <KindBadge kind={String(call.kind)} />
+        <KindBadge kind={String(call.kind)} spanKind={spanKindOf(call)} />
         <span class="name">{String(call.node)}</span>
+        <GenAi node={node} />
         <Preview node={node} />
         {props.collapsed && hasChildren && (
           <span class="child-count" title={`${node.children.length} direct children hidden`}>
@@ -318,6 +320,13 @@ function Row(props: RowProps) {
       </div>
     </div>
   );
+}
+
+/** A model call's model and tokens (runtrace's own, or another instrumentation's span). */
+function GenAi({ node }: { node: TreeNode }) {
+  const summary = genAiSummary(node.call);
+  if (summary === undefined) return null;
+  return <span class="genai">{genAiLine(summary)}</span>;
 }
 
 /** The call's arguments in one muted line, as text; the whole (longer) preview on hover. */

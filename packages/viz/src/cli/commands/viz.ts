@@ -12,6 +12,8 @@ export interface VizOptions {
   host: string;
   open: boolean;
   jaegerUrl: string | undefined;
+  /** `--otlp`: the port of the OTLP/HTTP receiver, when it is on. */
+  otlp: number | undefined;
 }
 
 /** Opens a URL with the platform's opener; says so (and goes on) when there is none. */
@@ -41,8 +43,14 @@ export async function viz(options: VizOptions): Promise<void> {
     port: options.port,
     host: options.host,
     ...(options.jaegerUrl !== undefined ? { jaegerUrl: options.jaegerUrl } : {}),
+    ...(options.otlp !== undefined ? { otlp: { port: options.otlp } } : {}),
   });
   process.stdout.write(`runtrace viewer: ${viewer.url}\n`);
+  if (viewer.otlpUrl !== undefined) {
+    process.stdout.write(
+      `OTLP/HTTP traces: ${viewer.otlpUrl}/v1/traces (point any OpenTelemetry SDK there: OTEL_EXPORTER_OTLP_ENDPOINT=${viewer.otlpUrl})\n`,
+    );
+  }
   process.stdout.write(
     options.created
       ? `Created ${safeLine(viewer.dir)}: sessions recorded there will appear as they start. Press Ctrl-C to stop.\n`
