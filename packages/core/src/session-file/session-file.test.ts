@@ -24,6 +24,15 @@ const call = (id: string, status: string) =>
   });
 
 describe("session ids and files", () => {
+  it("makes ids that sort by time and do not repeat, across many sessions", async () => {
+    const { newSessionId } = await import("./ids.js");
+    const date = new Date(Date.UTC(2026, 10, 28, 12, 3, 4));
+    const ids = Array.from({ length: 5000 }, () => newSessionId(date));
+    expect(new Set(ids).size).toBe(5000);
+    for (const id of ids) expect(id).toMatch(/^20261128-120304-[0-9a-f]{10}$/);
+    expect(newSessionId(new Date(Date.UTC(2026, 10, 28, 12, 3, 5))) > ids[0]!).toBe(true);
+  });
+
   it("accepts ids of letters, digits, '.', '_', '-' only, and says why another is not one", () => {
     expect(rt.isSessionId("20261122-173741-a1b2c3d4e5")).toBe(true);
     expect(rt.isSessionId("../etc/passwd")).toBe(false);
