@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { crossSiteRefusal } from "../server/cross-site.js";
-import { allowedHosts } from "../server/host-check.js";
+import { allowedHosts, foreignHostRefusal } from "../server/host-check.js";
 import { baseHeaders, sendError } from "../server/http.js";
 import { type Encoding, JSON_TYPE, PROTOBUF, RPC, sendExported, sendStatus } from "./answers.js";
 import { type DecodedRequest, decodeJson, decodeProtobuf, OtlpDecodeError } from "./decode.js";
@@ -84,15 +84,8 @@ export async function startOtlpReceiver(config: OtlpReceiverConfig): Promise<Otl
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     baseHeaders(res);
-    const host = (req.headers.host ?? "").toLowerCase();
-    if (!allowed.has(host)) {
-      return sendError(
-        res,
-        403,
-        "forbidden_host",
-        `Requests for host ${JSON.stringify(req.headers.host ?? "")} are refused: this receiver answers only ${[...allowed].slice(0, 4).join(", ")}. Send traces to that address (a foreign Host is how DNS-rebinding pages reach local servers).`,
-      );
-    }
+    const foreign = foreignHostRefusal(req, allowed, "this receiver", "Send traces to that address");
+    if (foreign !== undefined) return sendError(res, 403, "forbidden_host", foreign);
     const raw = req.url ?? "/";
     const q = raw.indexOf("?");
     const path = q === -1 ? raw : raw.slice(0, q);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
 
 const WILDCARDS = new Set(["0.0.0.0", "::", "[::]"]);
@@ -26,4 +27,19 @@ export function allowedHosts(host: string, port: number): Set<string> {
     if (port === 80) allowed.add(name);
   }
   return allowed;
+}
+
+/**
+ * Why a request is refused for its `Host` header (not one of `allowed`), or `undefined` when it is
+ * fine. `server` names what answers ("this viewer") and `fix` how to reach it properly.
+ */
+export function foreignHostRefusal(
+  req: IncomingMessage,
+  allowed: ReadonlySet<string>,
+  server: string,
+  fix: string,
+): string | undefined {
+  const host = (req.headers.host ?? "").toLowerCase();
+  if (allowed.has(host)) return undefined;
+  return `Requests for host ${JSON.stringify(req.headers.host ?? "")} are refused: ${server} answers only ${[...allowed].slice(0, 4).join(", ")}. ${fix} (a foreign Host is how DNS-rebinding pages reach local servers).`;
 }

@@ -4,7 +4,7 @@ import { LoadError, type SessionSource } from "../load/sessions.js";
 import { packageVersion } from "../paths.js";
 import type { CallsResponse, ConfigResponse, SessionsResponse } from "../shared/types.js";
 import { crossSiteRefusal } from "./cross-site.js";
-import { allowedHosts } from "./host-check.js";
+import { allowedHosts, foreignHostRefusal } from "./host-check.js";
 import { baseHeaders, sendError, sendJson } from "./http.js";
 import { type ClientFiles, sendNotFound } from "./static.js";
 import { StreamHub, streamSession } from "./stream.js";
@@ -101,14 +101,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     baseHeaders(res);
-    const host = (req.headers.host ?? "").toLowerCase();
-    if (!allowed.has(host)) {
-      throw new HttpError(
-        403,
-        "forbidden_host",
-        `Requests for host ${JSON.stringify(req.headers.host ?? "")} are refused: this viewer answers only ${[...allowed].slice(0, 4).join(", ")}. Open it by that address (a foreign Host is how DNS-rebinding pages reach local servers).`,
-      );
-    }
+    const foreign = foreignHostRefusal(req, allowed, "this viewer", "Open it by that address");
+    if (foreign !== undefined) throw new HttpError(403, "forbidden_host", foreign);
     const raw = req.url ?? "/";
     const q = raw.indexOf("?");
     // The raw path, not `new URL(...)`: that would resolve `..` segments before the id is checked.
