@@ -166,7 +166,8 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       const events: CallEvent[] = final.events.slice(record.events.length);
       state.settleAdopted(record, {
         status: final.status,
-        end: final.end ?? record.start,
+        // Never before its start (which may have been moved to its call's, see onStart).
+        end: Math.max(final.end ?? record.start, record.start),
         error: final.error,
         attributes: changed ? attributes : undefined,
         events,
