@@ -15,6 +15,8 @@ export interface Row {
   target?: string;
   /** Whether the target was met, when there is one. */
   ok?: boolean;
+  /** More about the row, printed in a last column (only tables with such rows have it). */
+  note?: string;
 }
 
 /** What one benchmark module reports. */
@@ -71,7 +73,8 @@ function format(value: number): string {
 
 /** The table a benchmark prints. */
 export function renderTable(result: BenchResult): string {
-  const header = ["", "median", "unit", "ratio", "target", ""];
+  const notes = result.rows.some((row) => row.note !== undefined);
+  const header = ["", "median", "unit", "ratio", "target", "", ...(notes ? [""] : [])];
   const body = result.rows.map((row) => [
     row.name,
     format(row.value),
@@ -79,11 +82,15 @@ export function renderTable(result: BenchResult): string {
     row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}x`,
     row.target ?? "",
     row.ok === undefined ? "" : row.ok ? "met" : "MISSED",
+    ...(notes ? [row.note ?? ""] : []),
   ]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((line) => line[i]!.length)));
+  const last = header.length - 1;
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) =>
+        i === 0 || (notes && i === last) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!),
+      )
       .join("  ")
       .trimEnd();
   const lines = [`## ${result.title}`, line(header), ...body.map(line)];
