@@ -62,7 +62,9 @@ export function aiTool<R>(node: Node<any[], R>, options: AiToolOptions = {}): To
   // Built for any output and typed after: the conditional types of `Tool` cannot see through `R`.
   const built = tool<any, any>({
     description: options.description ?? schema.description,
-    inputSchema: options.inputSchema ?? jsonSchema(schema.parameters),
+    // The AI SDK types its argument as JSON Schema 7 (from @types/json-schema when installed); a
+    // tool schema is JSON Schema of the same shape with looser property types.
+    inputSchema: options.inputSchema ?? jsonSchema(schema.parameters as Parameters<typeof jsonSchema>[0]),
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.strict === undefined ? {} : { strict: options.strict }),
     execute: (input: unknown, { toolCallId, abortSignal }) =>
