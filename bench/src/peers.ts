@@ -47,12 +47,13 @@ const complete = (result: Result) => result.recorded >= result.expected;
 function row(result: Result, floor: Result): Row {
   const { system, expected, recorded } = result;
   const kept = system.perRoot === 0 ? "records nothing" : `${count(recorded)} of ${count(expected)} recorded`;
+  const late = result.late === 0 ? "" : `; flush resolved early in ${result.late} of ${SAMPLES}`;
   return {
     name: complete(result) ? system.name : `${system.name} [INCOMPLETE]`,
     value: result.cpu,
     unit: "cpu µs/call",
     ratio: result.cpu / floor.cpu,
-    note: `wall ${result.wall.toFixed(2)} µs (${(result.wall / floor.wall).toFixed(2)}x); ${kept}`,
+    note: `wall ${result.wall.toFixed(2)} µs (${(result.wall / floor.wall).toFixed(2)}x); ${kept}${late}`,
   };
 }
 
@@ -117,7 +118,7 @@ const bench: Bench = async () => {
     rows,
     notes: [
       `medians of ${SAMPLES} samples per system (interleaved, ABBA order, after a warm-up round); ${count(ROOTS)} roots (${count(ROOTS * CALLS_PER_ROOT)} calls) per sample, LangSmith ${count(LANGSMITH_ROOTS)}; ratios against the floor of the same run`,
-      "JSONL, OTLP and LangSmith samples end when their writes or exports are done (rt.flush, forceFlush, awaitPendingTraceBatches inside the window)",
+      "JSONL, OTLP and LangSmith samples end when their writes or exports are done: rt.flush, forceFlush, awaitPendingTraceBatches inside the window, then (exporters) until the sink has everything; 'flush resolved early' counts the samples where the flush had resolved before the last batch arrived",
       "runtrace + setupTracing: a session per root (its span is one more per root), no local store; raw spans and Genkit export through a provider built like setupTracing's (same OTLP protobuf exporter, batch sizes, resource); the sink is a child process on 127.0.0.1",
       "OpenAI Agents: BatchTraceProcessor (default sizes) with an exporter that calls toJSON() on every item and counts it (no network); LangSmith posts multipart batches to the sink",
       storages.supported
