@@ -7,7 +7,9 @@
  * INCOMPLETE and its figure means nothing.
  *
  * `BENCH_PEERS_ROOTS` (default 2000) roots per sample, `BENCH_PEERS_SAMPLES` (default 9) samples,
- * `BENCH_PEERS_LANGSMITH_ROOTS` (default a twentieth of the roots) for LangSmith, far slower.
+ * `BENCH_PEERS_LANGSMITH_ROOTS` (default a twentieth of the roots) for LangSmith, far slower;
+ * `BENCH_PEERS_SYSTEMS=memory,off` runs only those systems (and the floor): the keys are floor,
+ * memory, off, jsonl-one, jsonl-per-root, setup-tracing, raw, genkit, agents, langsmith.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -28,7 +30,7 @@ import {
 } from "./peers/runtrace-systems.js";
 import { langsmith, openaiAgents } from "./peers/sdk-systems.js";
 import { startSink } from "./peers/sink.js";
-import { interleave, type Result } from "./peers/system.js";
+import { interleave, type Result, type System } from "./peers/system.js";
 import { versionOf } from "./peers/versions.js";
 import { CALLS_PER_ROOT } from "./peers/workload.js";
 
@@ -40,6 +42,7 @@ function setting(name: string, fallback: number): number {
 const ROOTS = setting("BENCH_PEERS_ROOTS", 2000);
 const SAMPLES = setting("BENCH_PEERS_SAMPLES", 9);
 const LANGSMITH_ROOTS = setting("BENCH_PEERS_LANGSMITH_ROOTS", Math.max(1, Math.round(ROOTS / 20)));
+const ONLY = process.env.BENCH_PEERS_SYSTEMS?.split(",").map((key) => key.trim());
 
 const count = (n: number) => n.toLocaleString("en-US");
 const complete = (result: Result) => result.recorded >= result.expected;
@@ -47,12 +50,13 @@ const complete = (result: Result) => result.recorded >= result.expected;
 function row(result: Result, floor: Result): Row {
   const { system, expected, recorded } = result;
   const kept = system.perRoot === 0 ? "records nothing" : `${count(recorded)} of ${count(expected)} recorded`;
+  const late = result.late === 0 ? "" : `; flush resolved early in ${result.late} of ${SAMPLES}`;
   return {
     name: complete(result) ? system.name : `${system.name} [INCOMPLETE]`,
     value: result.cpu,
     unit: "cpu µs/call",
     ratio: result.cpu / floor.cpu,
-    note: `wall ${result.wall.toFixed(2)} µs (${(result.wall / floor.wall).toFixed(2)}x); ${kept}`,
+    note: `wall ${result.wall.toFixed(2)} µs (${(result.wall / floor.wall).toFixed(2)}x); ${kept}${late}`,
   };
 }
 
@@ -79,19 +83,28 @@ const bench: Bench = async () => {
   trace.disable();
   const otel = otlpProvider(sink, "bench");
 
-  const systems = [
-    floor(),
-    memoryStore(),
-    recordingOff(),
-    jsonlOneSession(dir),
-    jsonlSessionPerRoot(dir),
-    withSetupTracing(sink, tracing, runtraceProvider),
-    rawSpans(sink, otel),
-    genkitRun(sink, otel),
-    openaiAgents(),
-    langsmith(sink, LANGSMITH_ROOTS),
-  ];
-  const results = await interleave(systems, ROOTS, SAMPLES, storages);
+  // Made only when chosen: making one registers its tracing (Genkit, the Agents SDK's processors).
+  const makers: Record<string, () => System> = {
+    floor,
+    memory: memoryStore,
+    off: recordingOff,
+    "jsonl-one": () => jsonlOneSession(dir),
+    "jsonl-per-root": () => jsonlSessionPerRoot(dir),
+    "setup-tracing": () => withSetupTracing(sink, tracing, runtraceProvider),
+    raw: () => rawSpans(sink, otel),
+    genkit: () => genkitRun(sink, otel),
+    agents: openaiAgents,
+    langsmith: () => langsmith(sink, LANGSMITH_ROOTS),
+  };
+  const keys = Object.keys(makers).filter(
+    (key) => key === "floor" || ONLY === undefined || ONLY.includes(key),
+  );
+  const results = await interleave(
+    keys.map((key) => makers[key]!()),
+    ROOTS,
+    SAMPLES,
+    storages,
+  );
   const strays = storages.strays();
 
   trace.disable();
@@ -102,22 +115,27 @@ const bench: Bench = async () => {
   rt.configure({ record: true });
   rmSync(dir, { recursive: true, force: true });
 
-  const [floorResult, memory, , jsonlOne, jsonlPerRoot, traced, raw] = results as [Result, ...Result[]];
+  const of = (key: string) => results[keys.indexOf(key)];
+  const floorResult = of("floor")!;
   const rows = results.map((result) => row(result, floorResult));
-  rows.push(
-    target("memory store against the floor", memory!, floorResult, 2, "cpu"),
-    target("JSONL, session per root, against the memory store", jsonlPerRoot!, memory!, 2, "cpu"),
-    target("JSONL, one session, against the memory store", jsonlOne!, memory!, 1.5, "cpu"),
-    target("runtrace + setupTracing against raw spans", traced!, raw!, 1.05, "cpu"),
-    target("runtrace + setupTracing against raw spans", traced!, raw!, 1.1, "wall"),
-  );
+  const targets: Array<[string, string, string, number, "cpu" | "wall"]> = [
+    ["memory store against the floor", "memory", "floor", 2, "cpu"],
+    ["JSONL, session per root, against the memory store", "jsonl-per-root", "memory", 2, "cpu"],
+    ["JSONL, one session, against the memory store", "jsonl-one", "memory", 1.5, "cpu"],
+    ["runtrace + setupTracing against raw spans", "setup-tracing", "raw", 1.05, "cpu"],
+    ["runtrace + setupTracing against raw spans", "setup-tracing", "raw", 1.1, "wall"],
+  ];
+  for (const [name, part, whole, limit, measure] of targets) {
+    const [a, b] = [of(part), of(whole)];
+    if (a !== undefined && b !== undefined) rows.push(target(name, a, b, limit, measure));
+  }
   const storagesUsed = results.map((r) => r.storages).join(", ");
   return {
     title: "peers: runtrace and other frameworks on a fan-out workload (31 traced calls per root)",
     rows,
     notes: [
       `medians of ${SAMPLES} samples per system (interleaved, ABBA order, after a warm-up round); ${count(ROOTS)} roots (${count(ROOTS * CALLS_PER_ROOT)} calls) per sample, LangSmith ${count(LANGSMITH_ROOTS)}; ratios against the floor of the same run`,
-      "JSONL, OTLP and LangSmith samples end when their writes or exports are done (rt.flush, forceFlush, awaitPendingTraceBatches inside the window)",
+      "JSONL, OTLP and LangSmith samples end when their writes or exports are done: rt.flush, forceFlush, awaitPendingTraceBatches inside the window, then (exporters) until the sink has everything; 'flush resolved early' counts the samples where the flush had resolved before the last batch arrived",
       "runtrace + setupTracing: a session per root (its span is one more per root), no local store; raw spans and Genkit export through a provider built like setupTracing's (same OTLP protobuf exporter, batch sizes, resource); the sink is a child process on 127.0.0.1",
       "OpenAI Agents: BatchTraceProcessor (default sizes) with an exporter that calls toJSON() on every item and counts it (no network); LangSmith posts multipart batches to the sink",
       storages.supported

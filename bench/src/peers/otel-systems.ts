@@ -37,7 +37,7 @@ export function otlpProvider(sink: Sink, serviceName: string): NodeTracerProvide
   });
 }
 
-/** Runs `roots` roots, then waits until the provider has sent every span. */
+/** Runs `roots` roots, then flushes the provider. */
 async function exported(
   roots: number,
   root: () => Promise<unknown>,
@@ -51,11 +51,13 @@ async function exported(
   await provider.forceFlush();
 }
 
-function counted(sink: Sink): Pick<System, "prepare" | "recorded"> {
+/** Counting a system's spans at the sink: from zero at each sample, all of them in the window. */
+function counted(sink: Sink): Pick<System, "prepare" | "delivered" | "recorded"> {
   return {
     async prepare() {
       await sink.take();
     },
+    delivered: async (roots) => (await sink.waitFor("spans", roots * CALLS_PER_ROOT)).waited,
     recorded: async () => (await sink.take()).spans,
   };
 }

@@ -131,6 +131,7 @@ export function withSetupTracing(sink: Sink, tracing: Tracing, provider: TracerP
       await sessionPerRoot(roots, null);
       await tracing.flush();
     },
+    delivered: async (roots) => (await sink.waitFor("spans", roots * (CALLS_PER_ROOT + 1))).waited,
     recorded: async () => (await sink.take()).spans,
   };
 }

@@ -67,6 +67,7 @@ export function langsmith(sink: Sink, roots: number): System {
       for (let i = 0; i < n; i++) await root();
       await client.awaitPendingTraceBatches();
     },
+    delivered: async (n) => (await sink.waitFor("runs", n * CALLS_PER_ROOT)).waited,
     recorded: async () => (await sink.take()).runs,
   };
 }

@@ -4,8 +4,9 @@
  * - OTLP/HTTP protobuf (`POST /v1/traces`), counting the spans of each request;
  * - LangSmith's ingestion endpoints (`GET /info`, `POST /runs/multipart`, `POST /runs/batch`),
  *   counting the distinct runs created or updated.
- * `GET /count` answers what arrived since the last `/count`. It sends its URL to the parent over IPC
- * once listening, and exits when the parent goes away.
+ * `GET /count` answers what arrived since the last `/count`; `GET /wait?spans=N` (or `runs=N`) answers
+ * once that many have arrived (or after `timeoutMs`), saying whether it had to wait. It sends its URL
+ * to the parent over IPC once listening, and exits when the parent goes away.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +15,36 @@ import { countOtlpSpans } from "./otlp-spans.js";
 
 let spans = 0;
 let runs = new Set<string>();
+
+/** Requests waiting for a count: each checks whether it is reached, and answers if so. */
+const waiting = new Set<() => boolean>();
+
+function arrived(): void {
+  for (const check of waiting) if (check()) waiting.delete(check);
+}
+
+function wait(url: URL, answer: (body: { reached: boolean; waited: boolean }) => void): void {
+  const want = Number(url.searchParams.get("spans") ?? url.searchParams.get("runs"));
+  const count = () => (url.searchParams.has("spans") ? spans : runs.size);
+  if (count() >= want) {
+    answer({ reached: true, waited: false });
+    return;
+  }
+  const timer = setTimeout(
+    () => {
+      waiting.delete(check);
+      answer({ reached: false, waited: true });
+    },
+    Number(url.searchParams.get("timeoutMs") ?? 5000),
+  );
+  const check = () => {
+    if (count() < want) return false;
+    clearTimeout(timer);
+    answer({ reached: true, waited: true });
+    return true;
+  };
+  waiting.add(check);
+}
 
 function body(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -40,24 +71,29 @@ function countLangSmithRuns(path: string, data: Buffer): void {
 }
 
 const server = createServer(async (req, res) => {
-  const path = new URL(req.url ?? "/", "http://sink").pathname;
+  const url = new URL(req.url ?? "/", "http://sink");
+  const path = url.pathname;
+  const json = (body: unknown) =>
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
   try {
     const data = await body(req);
     if (req.method === "POST" && path === "/v1/traces") {
       spans += countOtlpSpans(data);
       res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+      arrived();
     } else if (req.method === "POST" && (path === "/runs/multipart" || path === "/runs/batch")) {
       countLangSmithRuns(path, data);
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      json({});
+      arrived();
     } else if (req.method === "GET" && path === "/info") {
       // No server info: the client keeps its defaults (multipart, no compression).
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      json({});
     } else if (req.method === "GET" && path === "/count") {
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ spans, runs: runs.size }));
+      json({ spans, runs: runs.size });
       spans = 0;
       runs = new Set();
+    } else if (req.method === "GET" && path === "/wait") {
+      wait(url, json);
     } else {
       res.writeHead(404).end();
     }

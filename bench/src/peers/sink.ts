@@ -14,6 +14,11 @@ export interface Sink {
   url: string;
   /** What arrived since the previous call (and starts counting anew). */
   take(): Promise<Received>;
+  /**
+   * Resolves once `count` spans or runs have arrived since the last `take` (or after 5 s): whether
+   * it had to wait for them, and whether they all came.
+   */
+  waitFor(what: keyof Received, count: number): Promise<{ waited: boolean; reached: boolean }>;
   close(): void;
 }
 
@@ -31,6 +36,10 @@ export async function startSink(): Promise<Sink> {
     async take() {
       const response = await fetch(`${url}/count`);
       return (await response.json()) as Received;
+    },
+    async waitFor(what, count) {
+      const response = await fetch(`${url}/wait?${what}=${count}`);
+      return (await response.json()) as { waited: boolean; reached: boolean };
     },
     close() {
       child.disconnect();

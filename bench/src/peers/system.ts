@@ -17,8 +17,13 @@ export interface System {
   provider?: TracerProvider;
   /** Outside the measured window, before a sample: a fresh store, the tracer provider to use. */
   prepare?(): void | Promise<void>;
-  /** The measured window: runs `roots` roots one after another and waits until their records are out. */
+  /** The measured window: runs `roots` roots one after another and flushes their records. */
   run(roots: number): Promise<void>;
+  /**
+   * Still in the window, for a system that exports: waits until the backend has everything, and says
+   * whether it had to (its flush resolved before its last batch had arrived).
+   */
+  delivered?(roots: number): Promise<boolean>;
   /** Outside the window, after a sample: how many records, spans or runs it left. */
   recorded?(): Promise<number>;
 }
@@ -33,6 +38,8 @@ export interface Result {
   recorded: number;
   /** AsyncLocalStorage instances enabled at the end of a sample (its own, when storages are isolated). */
   storages: number;
+  /** Samples whose flush resolved before the backend had everything. */
+  late: number;
 }
 
 interface Sample {
@@ -41,6 +48,7 @@ interface Sample {
   expected: number;
   recorded: number;
   storages: number;
+  late: boolean;
 }
 
 async function sample(system: System, roots: number, storages: StorageWatch): Promise<Sample> {
@@ -52,6 +60,7 @@ async function sample(system: System, roots: number, storages: StorageWatch): Pr
   const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   await system.run(roots);
+  const late = (await system.delivered?.(roots)) ?? false;
   const wallNs = Number(process.hrtime.bigint() - start);
   const cpu = process.cpuUsage(cpuBefore);
   const calls = roots * CALLS_PER_ROOT;
@@ -61,6 +70,7 @@ async function sample(system: System, roots: number, storages: StorageWatch): Pr
     expected: roots * system.perRoot,
     recorded: (await system.recorded?.()) ?? 0,
     storages: storages.enabled(),
+    late,
   };
 }
 
@@ -95,6 +105,7 @@ export async function interleave(
       expected: sum((s) => s.expected),
       recorded: sum((s) => s.recorded),
       storages: Math.max(...list.map((s) => s.storages)),
+      late: list.filter((s) => s.late).length,
     };
   });
 }
