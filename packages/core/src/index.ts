@@ -105,7 +105,6 @@ export {
 } from "./session-file/ids.js";
 export type { SessionFileEntry } from "./session-file/list.js";
 export { listSessionFiles, sessionFiles } from "./session-file/list.js";
-export { readSessionFile } from "./session-file/read-file.js";
 export { SessionReader, writerAlive } from "./session-file/reader.js";
 export type { SummaryOf } from "./session-file/summary.js";
 export { placeholderSession, summarizeSession, unreadableSummary } from "./session-file/summary.js";
