@@ -133,6 +133,8 @@ function requests(spans: object[]): Buffer[] {
 
 interface Sample {
   ingestMs: number;
+  /** From the first request sent to a first page with rows, asked once that request was answered. */
+  liveRowsMs: number;
   cpuMs: number;
   firstRowsMs: number;
   rows: number;
@@ -146,6 +148,7 @@ async function sample(bodies: Buffer[]): Promise<Sample> {
     const traces = `${viewer.otlpUrl}/v1/traces`;
     const cpuBefore = await viewer.cpu();
     const began = performance.now();
+    let liveRowsMs = Number.NaN;
     for (const body of bodies) {
       const res = await fetch(traces, {
         method: "POST",
@@ -154,26 +157,42 @@ async function sample(bodies: Buffer[]): Promise<Sample> {
       });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`the viewer answered ${res.status}`);
+      if (Number.isNaN(liveRowsMs)) {
+        // What a user who opens the trace now sees: its first rows, long before the root span.
+        const { calls } = await firstPage(viewer.url, await sessionId(viewer.url));
+        if (calls.length > 0) liveRowsMs = performance.now() - began;
+      }
     }
     const ingestMs = performance.now() - began;
     const cpuMs = ((await viewer.cpu()) - cpuBefore) / 1000;
-    const list = (await (await fetch(new URL("/api/sessions", viewer.url))).json()) as {
-      sessions: Array<{ id: string; calls: number }>;
-    };
-    const id = list.sessions[0]!.id;
+    const id = await sessionId(viewer.url);
     const asked = performance.now();
-    const [, page] = await Promise.all([
-      fetch(new URL(`/api/sessions/${id}`, viewer.url)).then((res) => res.json()),
-      fetch(new URL(`/api/sessions/${id}/calls?offset=0&limit=500`, viewer.url)).then(
-        (res) => res.json() as Promise<{ total: number; calls: unknown[] }>,
-      ),
-    ]);
+    const page = await firstPage(viewer.url, id);
     const firstRowsMs = performance.now() - asked;
-    return { ingestMs, cpuMs, firstRowsMs, rows: page.calls.length, stored: page.total };
+    return { ingestMs, liveRowsMs, cpuMs, firstRowsMs, rows: page.calls.length, stored: page.total };
   } finally {
     await viewer.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The trace's session, as the viewer lists it. */
+async function sessionId(url: string): Promise<string> {
+  const list = (await (await fetch(new URL("/api/sessions", url))).json()) as {
+    sessions: Array<{ id: string }>;
+  };
+  return list.sessions[0]!.id;
+}
+
+/** The trace's first page as the browser app asks for it: its session and first 500 calls, at once. */
+async function firstPage(url: string, id: string): Promise<{ total: number; calls: unknown[] }> {
+  const [, page] = await Promise.all([
+    fetch(new URL(`/api/sessions/${id}`, url)).then((res) => res.json()),
+    fetch(new URL(`/api/sessions/${id}/calls?offset=0&limit=500`, url)).then(
+      (res) => res.json() as Promise<{ total: number; calls: unknown[] }>,
+    ),
+  ]);
+  return page;
 }
 
 export default async function ingest(): Promise<BenchResult> {
@@ -205,9 +224,11 @@ export default async function ingest(): Promise<BenchResult> {
       ok: firstRows < FIRST_ROWS_TARGET_MS,
     },
     {
-      name: "first rows since the first request was sent",
-      value: of((s) => s.ingestMs + s.firstRowsMs),
+      name: "first rows while it comes (since the first request)",
+      value: of((s) => s.liveRowsMs),
       unit: "ms",
+      target: `< ${FIRST_ROWS_TARGET_MS} ms`,
+      ok: of((s) => s.liveRowsMs) < FIRST_ROWS_TARGET_MS,
     },
     { name: "spans lost (most in a sample)", value: lost, unit: "spans", target: "0", ok: lost === 0 },
   ];
@@ -216,7 +237,7 @@ export default async function ingest(): Promise<BenchResult> {
     rows,
     notes: [
       `${bodies.length} protobuf requests of ${BATCH} spans, children first and the root span last (as an SDK's batch processor sends them), one after another; ${SAMPLES} samples, medians.`,
-      "The root span comes last, so the trace's tree is written when it arrives (a span waits for its parent): the first rows since the first request include the whole upload.",
+      "A span whose parent has not come is shown under the root at once and moved under its parent when it comes, so the trace shows rows after its first request, long before its root span.",
     ],
   };
 }

@@ -63,18 +63,32 @@ describe("the viewer while a trace's spans keep arriving", () => {
     };
     const get = async <T>(path: string) => (await (await fetch(new URL(path, viewer.url))).json()) as T;
 
-    // The leaves end first (as an SDK sends them): nothing can be placed yet, but the trace is listed.
+    // The leaves end first (as an SDK sends them): the trace is listed, its spans shown at once
+    // under the root until their parent comes.
     await post([protoSpan(C1, B, "c1", 2, 3), protoSpan(C2, B, "c2", 4, 5)]);
     const { sessions } = await get<SessionsResponse>("/api/sessions");
-    expect(sessions).toMatchObject([{ name: "shop", status: "running", calls: 0 }]);
+    expect(sessions).toMatchObject([{ name: "shop", status: "running", calls: 2 }]);
     const id = sessions[0]!.id;
     const first = await get<SessionResponse>(`/api/sessions/${id}`);
     expect(first.live).toBe(true);
     expect(first.root.attributes).toMatchObject({ "runtrace.otlp.received": 2, "runtrace.otlp.waiting": 2 });
+    const early = await get<CallsResponse>(`/api/sessions/${id}/calls`);
+    expect(early.calls.map((c) => [c.node, c.parentId, c.depth])).toEqual([
+      ["c1", "0", 1],
+      ["c2", "0", 1],
+    ]);
 
     const stream = new EventReader(await fetch(new URL(`/api/sessions/${id}/stream`, viewer.url)));
+    /** What the stream said last of each call. */
+    const latest = () => {
+      const calls = new Map<string, FlatCall>();
+      for (const e of stream.events)
+        if (e.event === "call") calls.set((e.data as FlatCall).node, e.data as FlatCall);
+      return calls;
+    };
     try {
       await stream.until((e) => e.event === "session");
+      // Their parent comes: they move under it, live.
       await post([protoSpan(B, ROOT, "b", 1, 6)]);
       const progress = await stream.until(
         (e) =>
@@ -82,13 +96,15 @@ describe("the viewer while a trace's spans keep arriving", () => {
           (e.data as SessionResponse).root.attributes["runtrace.otlp.received"] === 3,
       );
       expect((progress.data as SessionResponse).summary.status).toBe("running");
+      expect(latest().get("c1")).toMatchObject({ parentId: B, depth: 2 });
+      expect(latest().get("b")).toMatchObject({ parentId: "0", depth: 1, childCount: 2 });
 
       // The root span: the whole tree comes, then the end.
       await post([protoSpan(ROOT, undefined, "GET /work", 0, 10)]);
       const end = await stream.until((e) => e.event === "end");
-      const calls = stream.events.filter((e) => e.event === "call").map((e) => e.data as FlatCall);
-      expect(calls.map((c) => c.node).sort()).toEqual(["GET /work", "b", "c1", "c2"]);
-      expect(calls.find((c) => c.node === "c1")).toMatchObject({ parentId: B, depth: 3 });
+      expect([...latest().keys()].sort()).toEqual(["GET /work", "b", "c1", "c2"]);
+      expect(latest().get("c1")).toMatchObject({ parentId: B, depth: 3 });
+      expect(latest().get("b")).toMatchObject({ parentId: ROOT, depth: 2 });
       expect((end.data as SessionResponse).summary).toMatchObject({
         name: "GET /work",
         status: "ok",

@@ -135,4 +135,54 @@ describe("viewer: a trace received over OTLP", () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  test("while a trace comes children first, shows its spans at once and moves them under each parent as it comes", async () => {
+    const trace = "7c1efff798038103d269b633813fc60d";
+    const post = async (spans: object[]) => {
+      const res = await fetch(`${viewer.otlpUrl}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [str("service.name", "ingest")] },
+              scopeSpans: [{ scope: { name: "app" }, spans: spans.map((s) => ({ ...s, traceId: trace })) }],
+            },
+          ],
+        }),
+      });
+      expect(res.status).toBe(200);
+    };
+    // The leaves end first, as an SDK sends them.
+    await post([
+      span("00000000000000e1", "00000000000000d1", "parse page", 3, 10),
+      span("00000000000000e2", "00000000000000d1", "embed page", 11, 20),
+    ]);
+    const list = (await (await fetch(new URL("/api/sessions", viewer.url))).json()) as {
+      sessions: Array<{ id: string; name: string }>;
+    };
+    const id = list.sessions.find((s) => s.name === "ingest")!.id;
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 600 }, deviceScaleFactor: 1 });
+    const problems = pageProblems(page);
+    await page.goto(new URL(`/s/${id}`, viewer.url).href);
+    const rows = page.locator(".trace-canvas .row");
+    const shown = async () =>
+      (await rows.evaluateAll((els) =>
+        els.map((el) => `${el.getAttribute("aria-level")} ${el.querySelector(".name")?.textContent}`),
+      )) as string[];
+    await expect.poll(shown).toEqual(["1 ingest", "2 parse page", "2 embed page"]);
+
+    // Their parent comes: they move under it, live, without a reload.
+    await post([span("00000000000000d1", "00000000000000c1", "index document", 2, 21)]);
+    await expect.poll(shown).toEqual(["1 ingest", "2 index document", "3 parse page", "3 embed page"]);
+    // Then the root span: the whole tree, as it ran.
+    await post([span("00000000000000c1", undefined, "POST /ingest", 0, 30, { kind: 2 })]);
+    await expect
+      .poll(shown)
+      .toEqual(["1 POST /ingest", "2 POST /ingest", "3 index document", "4 parse page", "4 embed page"]);
+    await page.screenshot({ path: artifact("viewer-otlp-live.png") });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -54,6 +54,24 @@ describe("TreeModel", () => {
     expect(tree.get("9")!.depth).toBe(1);
   });
 
+  test("moves a call with its subtree when an update names another parent", () => {
+    const tree = model();
+    // "1" (with "2" and "3") goes under "4", among its children by start.
+    tree.upsert(flat("1", "4", 1, { end: 50, node: "plan" }));
+    expect(ids(tree.root!.children)).toEqual(["4"]);
+    expect(ids(tree.get("4")!.children)).toEqual(["1", "5"]);
+    expect([tree.get("1")!.depth, tree.get("2")!.depth, tree.get("3")!.depth]).toEqual([2, 3, 3]);
+    expect(tree.get("1")!.parent?.id).toBe("4");
+    // Under a parent not here yet: it waits, then goes there when it comes.
+    tree.upsert(flat("5", "9", 52, { end: 98, node: "model" }));
+    expect(ids(tree.get("4")!.children)).toEqual(["1"]);
+    expect(tree.waiting).toBe(1);
+    tree.upsert(flat("9", "0", 60, { end: 99 }));
+    expect(tree.waiting).toBe(0);
+    expect(tree.get("5")!.parent?.id).toBe("9");
+    expect(tree.get("5")!.depth).toBe(2);
+  });
+
   test("tracks the latest time seen", () => {
     expect(model().lastTime).toBe(100);
   });

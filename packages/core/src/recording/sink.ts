@@ -14,6 +14,13 @@ export interface SessionSink {
   event(record: CallRecord, event: CallEvent): void;
   /** Attributes were merged into a call (`changed` holds only the new ones). */
   attributes(record: CallRecord, changed: Record<string, unknown>): void;
+  /**
+   * Calls now stand under another parent: each `record.parentId` names it (the tree has moved them
+   * already, all at once), `from` is where they stood. Only a writer that places calls before
+   * their parents are known moves them (a trace received over OTLP); a sink that keeps no tree may
+   * ignore it.
+   */
+  moved?(records: readonly CallRecord[], from: CallRecord): void;
   /** The session ended (the root record is final). Later calls may still arrive from stray work. */
   closed(root: CallRecord): void;
 }

@@ -74,10 +74,75 @@ export class CallTree {
     return recordToJSON(this.root);
   }
 
+  /**
+   * @internal Moves records (each with its subtree) under another parent in the tree, among its
+   * children in start order. Only plain records move (read back, or made from spans), never a live
+   * session's. A record that is `parent` or one of its ancestors stays where it is. Returns the
+   * records that moved (not those already under `parent`). One pass per old parent, so a whole
+   * group of waiting calls moves at once.
+   */
+  move(records: readonly CallRecord[], parent: CallRecord): CallRecord[] {
+    const above = new Set<CallRecord>();
+    for (let up: CallRecord | undefined = parent; up !== undefined; ) {
+      above.add(up);
+      up = up.parentId === null ? undefined : this.get(up.parentId);
+    }
+    const leaving = new Map<CallRecord, Set<CallRecord>>();
+    const moved: CallRecord[] = [];
+    for (const record of records) {
+      if (above.has(record) || record.parentId === parent.id || record.parentId === null) continue;
+      const from = this.get(record.parentId);
+      if (from !== undefined) {
+        let set = leaving.get(from);
+        if (set === undefined) {
+          set = new Set();
+          leaving.set(from, set);
+        }
+        set.add(record);
+      }
+      (record as { parentId: string | null }).parentId = parent.id;
+      moved.push(record);
+    }
+    if (moved.length === 0) return moved;
+    for (const [from, set] of leaving) {
+      const children = from.children;
+      if (set.size === 1) {
+        const [only] = set;
+        const at = children.lastIndexOf(only!);
+        if (at !== -1) children.splice(at, 1);
+      } else {
+        from.children = children.filter((child) => !set.has(child));
+      }
+    }
+    for (const record of moved) insertByStart(parent, record);
+    return moved;
+  }
+
   /** @internal Adds a record under its parent (the parent must already be in the tree). */
   attach(record: CallRecord, parent: CallRecord): void {
     addChild(parent, record);
     this.#size++;
     this.#index?.set(record.id, record);
   }
+}
+
+/**
+ * Puts a child among its siblings by start, after those that started at the same time: at the end
+ * for a call that started last (the usual case), else by binary search.
+ */
+function insertByStart(parent: CallRecord, child: CallRecord): void {
+  const siblings = parent.children;
+  const last = siblings[siblings.length - 1];
+  if (last === undefined || last.start <= child.start) {
+    addChild(parent, child);
+    return;
+  }
+  let lo = 0;
+  let hi = siblings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (siblings[mid]!.start <= child.start) lo = mid + 1;
+    else hi = mid;
+  }
+  siblings.splice(lo, 0, child);
 }

@@ -63,6 +63,16 @@ export class SinkFanOut implements SessionSink {
     }
   }
 
+  moved(records: readonly CallRecord[], from: CallRecord): void {
+    for (const sink of this.#sinks) {
+      try {
+        sink.moved?.(records, from);
+      } catch (error) {
+        sinkFailed(error);
+      }
+    }
+  }
+
   closed(root: CallRecord): void {
     for (const sink of this.#sinks) {
       try {

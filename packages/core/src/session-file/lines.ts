@@ -68,6 +68,17 @@ export interface AttributesLine {
   attributes: Record<string, unknown>;
 }
 
+/**
+ * A call written earlier now stands under another parent (with its calls below it). Written by a
+ * writer that had to place a call before its parent was known: a trace received over OTLP, whose
+ * spans come children first.
+ */
+export interface MoveLine {
+  type: "move";
+  id: string;
+  parent: string;
+}
+
 /** The session ended (later lines may still come from stray work of that session). */
 export interface SessionEndLine {
   type: "session-end";
@@ -112,7 +123,15 @@ export interface LostLine {
   time: number;
 }
 
-export type Line = SessionLine | CallLine | EndLine | EventLine | AttributesLine | SessionEndLine | LostLine;
+export type Line =
+  | SessionLine
+  | CallLine
+  | EndLine
+  | EventLine
+  | AttributesLine
+  | MoveLine
+  | SessionEndLine
+  | LostLine;
 
 function hasKeys(value: Record<string, unknown>): boolean {
   for (const _ in value) return true;
@@ -155,10 +174,11 @@ function value(v: unknown): string {
  * A `call` line when the record has ended, else a `start` line. Written by hand (this runs once per
  * recorded call): ids, kinds and statuses are runtrace's own safe tokens, times are finite numbers,
  * and everything else goes through JSON.stringify. Same keys, in the same order, as `CallLine`.
+ * `parentId` is the parent to name when it is not the record's own (a call since moved).
  */
-export function callLine(record: CallRecord): string {
+export function callLine(record: CallRecord, parentId = record.parentId): string {
   const ended = record.end !== undefined;
-  let line = `{"type":"${ended ? "call" : "start"}","id":"${record.id}","parent":"${record.parentId ?? "0"}","node":${quoted(record.node)},"kind":"${record.kind}","start":${record.start}`;
+  let line = `{"type":"${ended ? "call" : "start"}","id":"${record.id}","parent":"${parentId ?? "0"}","node":${quoted(record.node)},"kind":"${record.kind}","start":${record.start}`;
   if (record.input !== undefined) line += `,"input":${value(record.input)}`;
   if (record.attempts !== 0) line += `,"attempts":${record.attempts}`;
   if (record.waitMs !== undefined) line += `,"waitMs":${record.waitMs}`;
@@ -191,6 +211,10 @@ export function eventLine(record: CallRecord, event: CallEvent): string {
 
 export function attributesLine(record: CallRecord, attributes: Record<string, unknown>): string {
   return JSON.stringify({ type: "attributes", id: record.id, attributes } satisfies AttributesLine);
+}
+
+export function moveLine(record: CallRecord): string {
+  return JSON.stringify({ type: "move", id: record.id, parent: record.parentId ?? "0" } satisfies MoveLine);
 }
 
 export function sessionEndLine(root: CallRecord, header?: SessionHeader): string {

@@ -23,6 +23,11 @@ export class SessionReader {
   #ended = false;
   /** Where the lines come from, for warnings. */
   readonly source: string;
+  /**
+   * Told when a `move` line put a call under another parent (`from` is where it stood), for a
+   * reader of the tree that keeps places of its own (depths, a live view's parents).
+   */
+  onMove: ((record: CallRecord, from: CallRecord) => void) | undefined;
 
   constructor(source: string) {
     this.source = source;
@@ -190,6 +195,18 @@ export class SessionReader {
       case "attributes": {
         const record = this.#find(line.id);
         mergeAttributes(record, line.attributes);
+        return record;
+      }
+      case "move": {
+        const record = this.#find(line.id);
+        const parent = this.#find(line.parent);
+        if (record.parentId === null) throw new Error("the session's root does not move");
+        if (record.parentId === parent.id) return record;
+        const from = this.#records.get(record.parentId);
+        if (tree.move([record], parent).length === 0) {
+          throw new Error(`call ${record.id} cannot move under its own call ${parent.id}`);
+        }
+        if (from !== undefined) this.onMove?.(record, from);
         return record;
       }
       case "session-end": {

@@ -114,3 +114,52 @@ describe("SessionReader at the end of a file", () => {
     expect(rt.STATUSES.filter((status) => rt.failed(status))).toEqual(["error", "timeout", "interrupted"]);
   });
 });
+
+describe("SessionReader and move lines", () => {
+  const at = (id: string, parent: string, start: number) =>
+    JSON.stringify({
+      type: "call",
+      id,
+      parent,
+      node: `n${id}`,
+      kind: "span",
+      start,
+      status: "ok",
+      end: start + 1,
+    });
+  const move = (id: string, parent: string) => JSON.stringify({ type: "move", id, parent });
+  const shape = (record: rt.CallRecord): string =>
+    record.children.length === 0 ? record.id : `${record.id}(${record.children.map(shape).join(" ")})`;
+
+  it("moves a call, with the calls below it, under its new parent among its siblings by start", () => {
+    const reader = new rt.SessionReader("test");
+    const moves: string[] = [];
+    reader.onMove = (record, from) => moves.push(`${record.id}:${from.id}->${record.parentId}`);
+    reader.push(header(process.pid));
+    for (const line of [at("3", "0", 1030), at("4", "3", 1031), at("1", "0", 1010), at("2", "1", 1040)]) {
+      reader.push(line);
+    }
+    expect(shape(reader.tree!.root)).toBe("0(3(4) 1(2))");
+    reader.push(move("3", "1"));
+    expect(shape(reader.tree!.root)).toBe("0(1(3(4) 2))");
+    expect(reader.tree!.get("3")!.parentId).toBe("1");
+    expect(moves).toEqual(["3:0->1"]);
+    expect(reader.tree!.warnings).toEqual([]);
+  });
+
+  it("skips a move it cannot make, saying why, and keeps the tree as it was", () => {
+    const reader = new rt.SessionReader("test");
+    reader.push(header(process.pid));
+    reader.push(at("1", "0", 1010));
+    reader.push(at("2", "1", 1020));
+    reader.push(move("1", "2"));
+    reader.push(move("9", "1"));
+    reader.push(move("2", "9"));
+    expect(shape(reader.tree!.root)).toBe("0(1(2))");
+    expect(reader.tree!.warnings).toEqual([
+      "line 4 could not be used: Error: call 1 cannot move under its own call 2",
+      "line 5 could not be used: Error: no call with id 9",
+      "line 6 could not be used: Error: no call with id 9",
+    ]);
+  });
+});

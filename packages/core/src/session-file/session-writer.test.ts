@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
+import { storedRecord } from "../recording/record.js";
 import { readSessionFile } from "./read-file.js";
 import { FLUSH_CHARS, MEASURE_CALLS } from "./session-writer.js";
 
@@ -40,8 +41,13 @@ describe("the JSONL store's writes", () => {
       expect(tree.size).toBe(0);
       await rt.call(waiting);
     });
-    await sleep(20);
-    expect((await readSessionFile(file)).find("waiting")?.status).toBe("running");
+    // Written at the end of the event-loop turn (polled: turns run late on a busy machine).
+    let seen = await readSessionFile(file);
+    for (let i = 0; i < 100 && seen.find("waiting") === undefined; i++) {
+      await sleep(20);
+      seen = await readSessionFile(file);
+    }
+    expect(seen.find("waiting")?.status).toBe("running");
     release();
     await done;
     expect((await readSessionFile(file)).root.status).toBe("ok");
@@ -188,5 +194,59 @@ describe("the JSONL store's writes", () => {
     });
     expect(after.find("child")).toMatchObject({ kind: "span", parentId: "0", status: "ok" });
     expect(rt.summarizeSession(after)).toMatchObject({ name: "GET /", start: span.start - 5, calls: 1 });
+  });
+
+  it("writes a moved call's line as it stood, then the move, whether it was written already or not", async () => {
+    const store = rt.jsonlStore({ dir });
+    const root = storedRecord("0", null, "moves-1", "trace", "session", 1000, undefined);
+    const tree = new rt.CallTree(root);
+    const sink = store.openSession(tree)!;
+    const record = (id: string, parent: rt.CallRecord, start: number, end?: number) => {
+      const made = storedRecord(id, parent.id, "moves-1", `n${id}`, "span", start, undefined);
+      if (end !== undefined) {
+        made.status = "ok";
+        made.end = end;
+      }
+      tree.attach(made, parent);
+      sink.started(made, parent);
+      if (end !== undefined) sink.ended(made);
+      return made;
+    };
+    // Written already: its line is on disk when it moves.
+    const early = record("1", root, 1001, 1002);
+    await rt.flush();
+    // Still queued when its parent comes (after it) and it moves under it; one running.
+    const queued = record("2", root, 1003, 1004);
+    const running = record("3", root, 1005);
+    const parent = record("4", root, 1000, 1010);
+    sink.moved!(tree.move([early, queued, running], parent), root);
+    running.status = "ok";
+    running.end = 1006;
+    sink.ended(running);
+    root.status = "ok";
+    root.end = 1011;
+    sink.closed(root);
+    await rt.flush();
+    const file = store.fileOf("moves-1");
+    expect(linesOf(file).map((line) => [line.type, line.id, line.parent])).toEqual([
+      ["session", "moves-1", undefined],
+      ["call", "1", "0"],
+      ["call", "2", "0"],
+      ["start", "3", "0"],
+      ["call", "4", "0"],
+      ["move", "1", "4"],
+      ["move", "2", "4"],
+      ["move", "3", "4"],
+      ["end", "3", undefined],
+      ["session-end", undefined, undefined],
+    ]);
+    const back = await readSessionFile(file);
+    expect(back.warnings).toEqual([]);
+    expect(back.root.children.map((c) => c.id)).toEqual(["4"]);
+    expect(back.get("4")!.children.map((c) => [c.id, c.status])).toEqual([
+      ["1", "ok"],
+      ["2", "ok"],
+      ["3", "ok"],
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import {
   endLine,
   eventLine,
   headerOf,
+  moveLine,
   type SessionHeader,
   sessionEndLine,
   sessionLine,
@@ -163,6 +164,28 @@ export class SessionFileWriter implements SessionSink {
     if (this.#needsLine(record)) this.#line(attributesLine(record, changed));
   }
 
+  moved(records: readonly CallRecord[], from: CallRecord): void {
+    // Calls still queued as records go out as the lines they had before the move (their new
+    // parent may be queued after them), all of them before any write for size, then the moves.
+    const queued = new Set(records);
+    const queue = this.#queue;
+    for (let i = this.#unmade; i < queue.length; i++) {
+      const record = queue[i]!;
+      if (typeof record === "string" || !queued.has(record)) continue;
+      const line = callLine(record, from.id);
+      queue[i] = line;
+      this.#chars += line.length + 1;
+      if (record.end === undefined) {
+        this.#running--;
+        this.#open.add(record);
+      } else {
+        this.#finished--;
+      }
+      this.#made.push(record);
+    }
+    for (const record of records) if (!this.#dropped?.has(record)) this.#line(moveLine(record));
+  }
+
   closed(root: CallRecord): void {
     this.#final = `${sessionEndLine(root, this.#header)}\n`;
     this.#touch();
@@ -226,7 +249,10 @@ export class SessionFileWriter implements SessionSink {
     this.#dropped ??= new WeakSet();
     const dropped = this.#dropped;
     const stays = new Set(kept);
-    for (const record of made) dropped.add(record);
+    for (const record of made) {
+      dropped.add(record);
+      this.#open.delete(record);
+    }
     for (const item of queue) {
       if (typeof item === "string" || stays.has(item)) continue;
       dropped.add(item);

@@ -20,10 +20,19 @@ interface Placed {
   service: string | undefined;
 }
 
+/** A span shown under the root until its parent comes. */
+interface Provisional {
+  span: SpanData;
+  placed: Placed;
+}
+
 /** Spans that wait for the same parent span, since the first of them came. */
 interface Waiting {
   since: number;
-  spans: SpanData[];
+  /** Written under the root for now, moved under their parent when it comes. */
+  shown: Provisional[];
+  /** Not written yet: the root span of the runtrace session this trace is, whose parent is elsewhere. */
+  held: SpanData[];
 }
 
 const HOST = hostname();
@@ -60,10 +69,11 @@ function warn(record: CallRecord, warning: string): void {
  *   session id, name, times); otherwise it is named after the trace's root span, which is a record
  *   under it. Until the root span comes, a stand-in named after the first spans' service holds its
  *   place; the session's end line restates what the header did not know.
- * - A span is written under its parent's record. A span whose parent has not arrived waits for it
- *   (with the spans below it); after `orphanWaitMs` without its parent it is put under the root
- *   with a `runtrace.warning` attribute saying so (and the parent, if it ever comes, says how many
- *   of its spans went there).
+ * - A span is written under its parent's record. A span whose parent has not arrived is written
+ *   under the root at once (so the viewer shows it while the trace comes in) and moved under its
+ *   parent when that comes (a `move` line). After `orphanWaitMs` without its parent it stays
+ *   under the root with a `runtrace.warning` attribute saying so (and the parent, if it ever comes,
+ *   says how many of its spans are there).
  * - The session ends (its `session-end` line) once the root span has come and no span waits for
  *   its parent. Spans that come later are still written: the format allows lines after the end.
  */
@@ -81,8 +91,10 @@ export class TraceSession {
   readonly #placed = new Map<string, Placed>();
   /** Parent span id → spans waiting for it, oldest group first. */
   readonly #waiting = new Map<string, Waiting>();
-  /** Ids of the waiting spans (a retried export sends them again). */
+  /** Ids of the spans held back (a retried export sends them again). */
   readonly #held = new Set<string>();
+  /** How many spans wait for their parent (shown under the root, or held). */
+  #waitingSpans = 0;
   /** Parent span id → how many of its spans were put under the root before it came. */
   readonly #late = new Map<string, number>();
   /** The root span came: the session's name, times and status are known. */
@@ -123,7 +135,7 @@ export class TraceSession {
 
   /** How many spans wait for their parent. */
   get waiting(): number {
-    return this.#held.size;
+    return this.#waitingSpans;
   }
 
   /** Writes what these spans add to the trace (a span already received is skipped). */
@@ -150,8 +162,10 @@ export class TraceSession {
         if (!everything && age < (nested ? 2 * wait : wait)) continue;
         this.#waiting.delete(parentId);
         const warning = `its parent span ${parentId} had not arrived ${seconds(age)} after it: shown under the session's root`;
-        this.#late.set(parentId, (this.#late.get(parentId) ?? 0) + group.spans.length);
-        for (const span of group.spans.sort(byStart)) {
+        this.#late.set(parentId, (this.#late.get(parentId) ?? 0) + group.shown.length + group.held.length);
+        this.#waitingSpans -= group.shown.length + group.held.length;
+        for (const { placed } of group.shown) this.#warn(placed.record, warning);
+        for (const span of group.held.sort(byStart)) {
           this.#held.delete(span.spanId);
           if (this.#ownRoot(span) && !this.#rootDone) this.#bindRoot(span, warning);
           else this.#settle(span, this.#underRoot(), warning);
@@ -182,11 +196,23 @@ export class TraceSession {
     }
     let group = this.#waiting.get(span.parentSpanId!);
     if (group === undefined) {
-      group = { since: now, spans: [] };
+      group = { since: now, shown: [], held: [] };
       this.#waiting.set(span.parentSpanId!, group);
     }
-    group.spans.push(span);
-    this.#held.add(span.spanId);
+    this.#waitingSpans++;
+    if (this.#ownRoot(span) && !this.#rootDone) {
+      // The root record stands for it: it is bound, not written, once its parent comes or not.
+      group.held.push(span);
+      this.#held.add(span.spanId);
+    } else {
+      group.shown.push({ span, placed: this.#settle(span, this.#underRoot()) });
+    }
+  }
+
+  /** Adds a warning to a written record, in the file too. */
+  #warn(record: CallRecord, warning: string): void {
+    warn(record, warning);
+    this.#sink.attributes(record, { [WARNING]: record.attributes[WARNING] });
   }
 
   /** The root as a parent: the service it names. */
@@ -265,12 +291,20 @@ export class TraceSession {
     this.#rootDone = true;
   }
 
-  /** Writes a span under its parent, then every span that waited below it. */
-  #settle(first: SpanData, parent: Placed, warning?: string): void {
+  /**
+   * Writes a span under its parent, then moves there every span shown under the root while it
+   * waited for this one (and writes the spans held for it). Returns where the span was put.
+   */
+  #settle(first: SpanData, parent: Placed, warning?: string): Placed {
+    let placedFirst: Placed | undefined;
     const stack: Array<[SpanData, Placed, string | undefined]> = [[first, parent, warning]];
     while (stack.length > 0) {
       const [span, under, why] = stack.pop()!;
-      if (this.#placed.has(span.spanId)) continue;
+      const already = this.#placed.get(span.spanId);
+      if (already !== undefined) {
+        placedFirst ??= already;
+        continue;
+      }
       const record = spanRecord(span, this.#options(under.record.id, under.service));
       if (why !== undefined) warn(record, why);
       const late = this.#late.get(span.spanId);
@@ -281,34 +315,73 @@ export class TraceSession {
       this.#sink.started(record, under.record);
       if (record.end !== undefined) this.#sink.ended(record);
       const placed: Placed = { record, service: spanService(span) ?? under.service };
+      placedFirst ??= placed;
       this.#placed.set(span.spanId, placed);
-      const waiting = this.#takeWaiting(span.spanId);
-      for (let i = waiting.length - 1; i >= 0; i--) stack.push([waiting[i]!, placed, undefined]);
+      const held = this.#takeWaiting(span.spanId, placed);
+      for (let i = held.length - 1; i >= 0; i--) stack.push([held[i]!, placed, undefined]);
     }
+    return placedFirst!;
   }
 
-  /** Writes the spans that waited for this one, under its record. */
+  /** The span `spanId` is placed: what waited for it goes under it. */
   #release(spanId: string, placed: Placed): void {
     this.#placed.set(spanId, placed);
-    const waiting = this.#takeWaiting(spanId);
-    for (const span of waiting) this.#settle(span, placed);
+    for (const span of this.#takeWaiting(spanId, placed)) this.#settle(span, placed);
   }
 
-  /** The spans waiting for `spanId`, in start order, no longer waiting. */
-  #takeWaiting(spanId: string): SpanData[] {
+  /**
+   * Moves the spans shown under the root while they waited for `spanId` under its record, and
+   * returns the spans held for it, in start order, no longer waiting.
+   */
+  #takeWaiting(spanId: string, parent: Placed): SpanData[] {
     const group = this.#waiting.get(spanId);
     if (group === undefined) return [];
     this.#waiting.delete(spanId);
-    for (const span of group.spans) this.#held.delete(span.spanId);
-    return group.spans.sort(byStart);
+    this.#waitingSpans -= group.shown.length + group.held.length;
+    if (group.shown.length > 0) this.#moveUnder(group.shown, parent);
+    for (const span of group.held) this.#held.delete(span.spanId);
+    return group.held.sort(byStart);
+  }
+
+  /** Spans shown under the root go under their parent, which came. */
+  #moveUnder(shown: Provisional[], parent: Placed): void {
+    const from = this.#root;
+    if (parent.record === from) return;
+    const moved = this.tree.move(
+      shown.map(({ placed }) => placed.record),
+      parent.record,
+    );
+    this.#sink.moved?.(moved, from);
+    const done = new Set(moved);
+    for (const { span, placed } of shown) {
+      const record = placed.record;
+      if (!done.has(record)) {
+        this.#warn(
+          record,
+          `its parent span ${span.parentSpanId} is one of its own spans: shown under the session's root`,
+        );
+        continue;
+      }
+      const service = spanService(span);
+      placed.service = service ?? parent.service;
+      if (
+        service !== undefined &&
+        service !== parent.service &&
+        record.attributes["service.name"] !== service
+      ) {
+        record.attributes = { ...record.attributes, "service.name": service };
+        this.#sink.attributes(record, { "service.name": service });
+      }
+    }
   }
 
   /** While the session runs, says on its root how many spans came and how many wait. */
   #count(): void {
     if (this.#ended) return;
     const root = this.#root;
-    if (root.attributes[RECEIVED] === this.#received && root.attributes[WAITING] === this.#held.size) return;
-    const changed = { [RECEIVED]: this.#received, [WAITING]: this.#held.size };
+    if (root.attributes[RECEIVED] === this.#received && root.attributes[WAITING] === this.#waitingSpans)
+      return;
+    const changed = { [RECEIVED]: this.#received, [WAITING]: this.#waitingSpans };
     root.attributes = { ...root.attributes, ...changed };
     this.#sink.attributes(root, changed);
   }

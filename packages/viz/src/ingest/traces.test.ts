@@ -68,14 +68,18 @@ describe("a trace stored as a session", () => {
     const t = newTrace();
     r.add([span(t, "c1", "b1", 3), span(t, "c2", "b1", 4)]);
     const early = await stored(r, t);
-    // Nothing placed yet: the children wait for their parent; the header names the service.
+    // Shown at once under the root while their parent has not come; the header names the service.
     expect(early.root).toMatchObject({ node: "shop", status: "running" });
-    expect(early.size).toBe(0);
+    expect(shape(early.root)).toBe("shop(c1, c2)");
     // What the viewer shows of it meanwhile: how many spans came, how many wait for a parent.
     expect(early.root.attributes).toMatchObject({ "runtrace.otlp.received": 2, "runtrace.otlp.waiting": 2 });
+    // Each parent, when it comes, takes its spans from the root.
     r.add([span(t, "b1", "a", 2), span(t, "b2", "a", 6)]);
+    expect(shape((await stored(r, t)).root)).toBe("shop(b1(c1, c2), b2)");
     r.add([span(t, "a", "root", 1)]);
-    expect((await stored(r, t)).size).toBe(0);
+    const middle = await stored(r, t);
+    expect(shape(middle.root)).toBe("shop(a(b1(c1, c2), b2))");
+    expect(middle.root.attributes).toMatchObject({ "runtrace.otlp.received": 5, "runtrace.otlp.waiting": 1 });
     r.add([span(t, "root", undefined, 0, { status: { code: "error", message: "boom" } })]);
     const tree = await stored(r, t);
     expect(shape(tree.root)).toBe("root(root(a(b1(c1, c2), b2)))");
@@ -85,6 +89,13 @@ describe("a trace stored as a session", () => {
     expect(tree.find("root")).toMatchObject({ kind: "span", parentId: "0", error: { message: "boom" } });
     expect(tree.warnings).toEqual([]);
     expect(r.sessionOf(t)!.ended).toBe(true);
+    // Each span that was shown under the root before its parent came was moved once.
+    const moves = readFileSync(join(dir, `${r.sessionOf(t)!.sessionId}.jsonl`), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.type === "move");
+    expect(moves).toHaveLength(5);
   });
 
   it("writes the header from the root when the first batch has it, and takes a retried batch once", async () => {
@@ -141,7 +152,11 @@ describe("a trace stored as a session", () => {
     const id = r.sessionOf(t)!.sessionId;
     await r.close();
     const tree = await rt.readSession(id, { dir });
-    expect(shape(tree.root)).toMatch(/^shop\(a\(b\), (x\(y\)|y\(x\))\)$/);
+    expect(shape(tree.root)).toBe("shop(a(b), x(y))");
+    // A span whose parent is one of its own spans stays under the root, saying why.
+    expect(tree.find("x")!.attributes["runtrace.warning"]).toMatch(
+      /its parent span [0-9a-f]{16} is one of its own spans/,
+    );
   });
 
   it("stores a runtrace session's trace as that session: its id, root and call ids", async () => {

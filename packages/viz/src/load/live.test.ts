@@ -53,4 +53,52 @@ describe("LiveSession", () => {
         .map((c) => c.id),
     ).toEqual(["1", "2", "3"]);
   });
+
+  it("sends a moved call again with its new parent and depth, its calls, and both parents", () => {
+    const live = new LiveSession("s", "/tmp/s.jsonl");
+    live.push([header]);
+    live.push([
+      line({
+        type: "call",
+        id: "c",
+        parent: "0",
+        node: "child",
+        kind: "span",
+        start: 1003,
+        status: "ok",
+        end: 1004,
+      }),
+      line({
+        type: "call",
+        id: "g",
+        parent: "c",
+        node: "grandchild",
+        kind: "span",
+        start: 1003.5,
+        status: "ok",
+        end: 1004,
+      }),
+      line({ type: "start", id: "p", parent: "0", node: "parent", kind: "span", start: 1001 }),
+    ]);
+    const moved = live.push([line({ type: "move", id: "c", parent: "p" })]);
+    const calls = moved.calls.map((slot) => live.call(slot));
+    expect(calls.map((c) => [c.id, c.parentId, c.depth, c.childCount]).sort()).toEqual([
+      ["c", "p", 2, 1],
+      ["g", "c", 3, 0],
+      ["p", "0", 1, 1],
+    ]);
+    // The root lost a child: the session is sent again too.
+    expect(moved.session).toBe(true);
+    expect(live.response()!.root.childCount).toBe(1);
+    expect(
+      live
+        .calls()
+        .all()
+        .map((c) => [c.id, c.depth]),
+    ).toEqual([
+      ["p", 1],
+      ["c", 2],
+      ["g", 3],
+    ]);
+  });
 });

@@ -64,11 +64,15 @@ export class LiveSession {
   readonly #blockVersions: number[] = [];
   readonly counts: LiveCounts = { running: 0, done: 0, failed: 0 };
   #version = 0;
+  /** The calls the batch being read changed, and whether it changed the root's children. */
+  #touched = new Set<number>();
+  #rootTouched = false;
 
   constructor(id: string, file: string) {
     this.id = id;
     this.file = file;
     this.#reader = new SessionReader(file);
+    this.#reader.onMove = (record, from) => this.#moved(record, from);
   }
 
   /** The tree so far; `undefined` until the session's header line was read. */
@@ -113,6 +117,8 @@ export class LiveSession {
 
   #take(lines: string[], read: (line: string) => CallRecord | undefined): LiveChange {
     const touched = new Set<number>();
+    this.#touched = touched;
+    this.#rootTouched = false;
     let session = false;
     const wasEnded = this.ended;
     for (const line of lines) {
@@ -139,7 +145,7 @@ export class LiveSession {
       }
       touched.add(slot);
     }
-    if (touched.size > 0) session = true;
+    if (touched.size > 0 || this.#rootTouched) session = true;
     const ended = !wasEnded && this.ended;
     if (session || ended) this.#version++;
     for (const slot of touched) {
@@ -148,6 +154,35 @@ export class LiveSession {
       this.#blockVersions[slot >> BLOCK_SHIFT] = this.#version;
     }
     return { calls: [...touched], session, ended };
+  }
+
+  /**
+   * A call moved under another parent (a trace's span placed before its parent came): it and its
+   * calls get their new depths, and both parents their new child counts.
+   */
+  #moved(record: CallRecord, from: CallRecord): void {
+    const slot = this.#slots.get(record.id);
+    if (slot === undefined) return;
+    for (const parent of [from.id, record.parentId]) {
+      const parentSlot = parent === null ? undefined : this.#slots.get(parent);
+      if (parentSlot === undefined) this.#rootTouched = true;
+      else this.#touched.add(parentSlot);
+    }
+    const parentSlot = record.parentId === null ? undefined : this.#slots.get(record.parentId);
+    this.#depths[slot] = parentSlot === undefined ? 1 : this.#depths[parentSlot]! + 1;
+    this.#touched.add(slot);
+    const stack: CallRecord[] = [record];
+    while (stack.length > 0) {
+      const parent = stack.pop()!;
+      const depth = this.#depths[this.#slots.get(parent.id)!]! + 1;
+      for (const child of parent.children) {
+        const childSlot = this.#slots.get(child.id);
+        if (childSlot === undefined) continue;
+        this.#depths[childSlot] = depth;
+        this.#touched.add(childSlot);
+        if (child.children.length > 0) stack.push(child);
+      }
+    }
   }
 
   /** Every call so far, depth-first. */

@@ -83,8 +83,10 @@ export class TreeModel {
     const existing = this.#nodes.get(call.id);
     if (existing) {
       if (isSettled(existing.call) && !isSettled(call)) return false;
+      const moved = call.parentId !== existing.call.parentId && existing !== this.root;
       existing.call = call;
       existing.text = undefined;
+      if (moved) this.#move(existing);
       this.version++;
       return true;
     }
@@ -157,6 +159,35 @@ export class TreeModel {
     const event = events.length > 0 ? events[events.length - 1]?.time : undefined;
     const latest = Math.max(call.start, end, typeof event === "number" ? event : 0);
     if (latest > this.lastTime) this.lastTime = latest;
+  }
+
+  /**
+   * A call now names another parent (a span that was shown under the root until its parent came):
+   * it leaves its old place, with its subtree, for the new one (or waits for it).
+   */
+  #move(node: TreeNode): void {
+    const old = node.parent;
+    if (old) {
+      const at = old.children.indexOf(node);
+      if (at !== -1) old.children.splice(at, 1);
+      node.parent = undefined;
+    } else {
+      for (const [parentId, list] of this.#waiting) {
+        const at = list.indexOf(node);
+        if (at === -1) continue;
+        list.splice(at, 1);
+        if (list.length === 0) this.#waiting.delete(parentId);
+        break;
+      }
+    }
+    const parentId = node.call.parentId;
+    const parent = parentId === null || parentId === undefined ? this.root : this.#nodes.get(parentId);
+    if (parent) this.#attach(node, parent);
+    else {
+      const list = this.#waiting.get(parentId!);
+      if (list) list.push(node);
+      else this.#waiting.set(parentId!, [node]);
+    }
   }
 
   #attach(node: TreeNode, parent: TreeNode): void {
