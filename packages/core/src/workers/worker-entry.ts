@@ -1,0 +1,109 @@
+import { hostname } from "node:os";
+import { deserialize, serialize } from "node:v8";
+import { threadId } from "node:worker_threads";
+import { CancelledError, describeValue } from "../errors.js";
+import { textOf } from "../internal/safe.js";
+import { nodeHandle } from "../nodes/def.js";
+import { call } from "../runtime/call.js";
+import { Session } from "../runtime/session.js";
+import { exportCalls, type RemoteCalls } from "../session-file/graft.js";
+import { uncloneableResult } from "./cloneable.js";
+import { crossError } from "./crossed-error.js";
+import type { WorkerOutcome, WorkerReply, WorkerTask } from "./task.js";
+
+/**
+ * The worker side of `rt.workerNode`: the pool's threads load this file (compiled, from dist) and
+ * run each task here. A task runs its export in a session of its own that continues the caller's
+ * trace, and sends back the outcome with the calls made, for the caller to graft under its record.
+ */
+
+const HOST = hostname();
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+function moduleOf(url: string): Promise<Record<string, unknown>> {
+  let loaded = modules.get(url);
+  if (loaded === undefined) {
+    loaded = import(url) as Promise<Record<string, unknown>>;
+    // A module that failed to load is tried again by the next task (it may have been fixed).
+    loaded.catch(() => modules.delete(url));
+    modules.set(url, loaded);
+  }
+  return loaded;
+}
+
+async function exportOf(task: WorkerTask): Promise<(...args: unknown[]) => unknown> {
+  const module = await moduleOf(task.module);
+  const found = module[task.exportName];
+  if (typeof found === "function") return found as (...args: unknown[]) => unknown;
+  const names = Object.keys(module).filter((key) => typeof module[key] === "function");
+  throw new TypeError(
+    `${task.module} has no function exported as "${task.exportName}" (got ${describeValue(found)}); its function exports: ${names.length === 0 ? "none" : names.join(", ")}. Export the node or function from the module, or fix the name given to rt.workerNode.`,
+  );
+}
+
+function encode(outcome: WorkerOutcome, exportName: string): Uint8Array {
+  try {
+    return serialize(outcome);
+  } catch {
+    const message = outcome.ok ? uncloneableResult(exportName, outcome.value) : outcome.error.message;
+    return serialize({ ok: false, error: crossError(new TypeError(message)) } satisfies WorkerOutcome);
+  }
+}
+
+/**
+ * A node's own record in the worker is the caller's record on the other side: its children go
+ * straight under the caller's record, and its attributes and events go onto it.
+ */
+function withoutOwnRecord(remote: RemoteCalls, reply: WorkerReply): RemoteCalls {
+  const own = remote.calls.find((line) => line.parent === "0");
+  if (own === undefined) return remote;
+  reply.own = {};
+  if (own.attributes !== undefined) reply.own.attributes = own.attributes;
+  if (own.events !== undefined) reply.own.events = own.events;
+  const calls = remote.calls
+    .filter((line) => line !== own)
+    .map((line) => (line.parent === own.id ? { ...line, parent: "0" } : line));
+  return { ...remote, calls };
+}
+
+function ignore(): void {}
+
+/** Runs one task; resolves with the reply (the export's errors are in it), never rejects. */
+export async function runTask(task: WorkerTask): Promise<WorkerReply> {
+  const aborts = new AbortController();
+  task.abort.once("message", (reason: unknown) => {
+    aborts.abort(new CancelledError(`The caller stopped the call: ${textOf(reason)}`, reason));
+  });
+  const reply: WorkerReply = { threadId, pid: process.pid, host: HOST, outcome: new Uint8Array() };
+  let session: Session | undefined;
+  let isNode = false;
+  let work: Promise<unknown> | undefined;
+  try {
+    const args = deserialize(task.args) as unknown[];
+    const fn = await exportOf(task);
+    isNode = nodeHandle(fn) !== undefined;
+    session = new Session({
+      name: `worker ${task.exportName}`,
+      // The tree goes back to the caller, who stores it with its own session.
+      store: null,
+      signal: aborts.signal,
+      ...(task.trace === undefined ? {} : { parent: task.trace }),
+    });
+    const value = await session.run(() => {
+      work = Promise.resolve(isNode ? call(fn, ...args) : fn(...args));
+      return work;
+    });
+    reply.outcome = encode({ ok: true, value }, task.exportName);
+  } catch (error) {
+    reply.outcome = encode({ ok: false, error: crossError(error) }, task.exportName);
+  }
+  // A cancelled session ends at once; a plain function's own work is awaited before the thread
+  // takes the next task (work that never stops is ended by the caller terminating the thread).
+  await work?.then(ignore, ignore);
+  task.abort.close();
+  if (task.calls && session !== undefined) {
+    const remote = exportCalls(session.tree);
+    reply.calls = isNode ? withoutOwnRecord(remote, reply) : remote;
+  }
+  return reply;
+}
