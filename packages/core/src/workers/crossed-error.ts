@@ -1,5 +1,5 @@
-import { serialize } from "node:v8";
 import { describeValue } from "../errors.js";
+import { surelyCloneable } from "./cloneable.js";
 import type { CrossedError } from "./task.js";
 
 /**
@@ -15,11 +15,7 @@ function fieldsOf(error: object): Record<string, unknown> | undefined {
   let fields: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(error)) {
     if (key === "cause" || key === "name" || key === "message" || key === "stack") continue;
-    try {
-      serialize(value);
-    } catch {
-      continue;
-    }
+    if (!surelyCloneable(value)) continue;
     fields ??= {};
     fields[key] = value;
   }

@@ -1,14 +1,13 @@
-import { deserialize } from "node:v8";
-import { MessageChannel } from "node:worker_threads";
 import { textOf } from "../internal/safe.js";
 import { warnOnce } from "../recording/logger.js";
 import { type Frame, storage } from "../runtime/frame.js";
+import type { Cancellable } from "../runtime/scope.js";
 import { graftCalls } from "../session-file/graft.js";
 import { inject } from "../tracing/bridge.js";
-import { serializeArgs } from "./cloneable.js";
+import { packArgs, transferablesOf, unpack } from "./cloneable.js";
 import { rebuildError } from "./crossed-error.js";
 import { poolFor } from "./pools.js";
-import type { WorkerOutcome, WorkerReply, WorkerTask } from "./task.js";
+import type { WorkerReply, WorkerTask } from "./task.js";
 
 /** Where a worker call ran, on its record (`process.pid` and `host.name` as OpenTelemetry names them). */
 export const ATTR_WORKER_THREAD = "runtrace.worker.thread";
@@ -16,6 +15,31 @@ const ATTR_PROCESS_PID = "process.pid";
 const ATTR_HOST_NAME = "host.name";
 /** How many of the worker's calls were left out of what it sent back (see `RemoteCalls.dropped`). */
 const ATTR_REMOTE_DROPPED = "runtrace.remote.dropped";
+
+/**
+ * What the pool watches to terminate a call's thread: the one-listener shape of an AbortSignal it
+ * accepts, without an AbortController per call (the common call never aborts).
+ */
+class Terminator {
+  aborted = false;
+  reason: unknown;
+  #listener: (() => void) | undefined;
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    this.#listener = listener;
+  }
+
+  removeEventListener(): void {
+    this.#listener = undefined;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.#listener?.();
+  }
+}
 
 /** A worker node's fixed part: what it runs, where, and how a stopped call is ended. */
 export interface WorkerTarget {
@@ -34,49 +58,51 @@ export interface WorkerTarget {
  * has not stopped after `graceMs`.
  */
 export async function runInWorker(target: WorkerTarget, args: unknown[]): Promise<unknown> {
-  const payload = serializeArgs(target.name, args);
+  const packed = packArgs(target.name, args);
   const frame = storage.getStore();
-  const signal = frame?.scope.signal;
-  signal?.throwIfAborted();
-  const { port1, port2 } = new MessageChannel();
+  const scope = frame?.scope;
+  if (scope?.aborted) throw scope.reason;
+  const { pool, stops } = poolFor(target.module, target.threads);
   const task: WorkerTask = {
     module: target.module,
     exportName: target.exportName,
-    args: payload,
+    args: packed,
     calls: frame?.session.settings.recording === true,
-    abort: port2,
+    stops: stops.name,
+    id: stops.nextId(),
   };
   const trace = inject({} as Record<string, string>);
   if (trace.traceparent !== undefined) task.trace = trace;
-  const terminate = new AbortController();
-  let graceTimer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    port1.postMessage(textOf(signal?.reason));
-    graceTimer = setTimeout(() => terminate.abort(signal?.reason), target.graceMs);
+  const terminate = new Terminator();
+  // Entered in the call's scope like the runtime's own calls: a scope that aborts cancels its
+  // entries without an AbortSignal listener per call.
+  const stop: Cancellable & { timer?: NodeJS.Timeout } = {
+    scopePrev: undefined,
+    scopeNext: undefined,
+    scopeOwner: undefined,
+    cancel(reason) {
+      stops.stop(task.id, textOf(reason));
+      stop.timer = setTimeout(() => terminate.abort(reason), target.graceMs);
+    },
   };
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const transferList: Array<ArrayBuffer | typeof port2> = [port2];
-  // `v8.serialize` hands back a buffer of its own: move it rather than copy it (never a pool's slab).
-  if (payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength)
-    transferList.push(payload.buffer as ArrayBuffer);
+  scope?.enter(stop);
   let reply: WorkerReply;
   try {
-    reply = (await poolFor(target.module, target.threads).run(task, {
-      transferList,
-      signal: terminate.signal,
+    reply = (await pool.run(task, {
+      transferList: transferablesOf(packed),
+      signal: terminate as unknown as AbortSignal,
     })) as WorkerReply;
   } catch (error) {
     // Stopped here: the call has ended already with its own error (timeout, cancellation).
-    if (signal?.aborted) throw signal.reason;
+    if (scope?.aborted) throw scope.reason;
     throw threadFailed(target, error);
   } finally {
-    clearTimeout(graceTimer);
-    signal?.removeEventListener("abort", onAbort);
-    port1.close();
+    clearTimeout(stop.timer);
+    scope?.leave(stop);
   }
-  if (frame !== undefined) record(frame, reply, target, signal?.aborted === true);
-  const outcome = deserialize(reply.outcome) as WorkerOutcome;
-  if (outcome.ok) return outcome.value;
+  if (frame !== undefined) record(frame, reply, target, scope?.aborted === true);
+  const outcome = reply.outcome;
+  if (outcome.ok) return unpack(outcome.value);
   throw rebuildError(outcome.error);
 }
 

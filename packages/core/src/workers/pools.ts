@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
+import { StopSender } from "./stop-channel.js";
 
 /**
  * One pool of threads per worker module and thread count, shared by every `rt.workerNode` of that
@@ -8,7 +9,13 @@ import { Piscina } from "piscina";
  * Piscina unrefs idle threads, so a script whose work is done exits with threads still in the pool.
  */
 
-const pools = new Map<string, Piscina>();
+/** A pool, and the channel its callers stop calls through. */
+export interface WorkerPool {
+  pool: Piscina;
+  stops: StopSender;
+}
+
+const pools = new Map<string, WorkerPool>();
 
 /** How long a thread past the first may stay idle before the pool ends it. */
 const IDLE_MS = 30_000;
@@ -31,26 +38,28 @@ function entryFile(): string {
 let entry: string | undefined;
 
 /** The pool that runs `module`'s exports on `threads` threads, made at its first use. */
-export function poolFor(module: string, threads: number): Piscina {
+export function poolFor(module: string, threads: number): WorkerPool {
   const key = `${threads} ${module}`;
-  let pool = pools.get(key);
-  if (pool === undefined) {
+  let found = pools.get(key);
+  if (found === undefined) {
     entry ??= entryFile();
-    pool = new Piscina({
+    const pool = new Piscina({
       filename: entry,
       name: "runTask",
       minThreads: 1,
       maxThreads: threads,
       idleTimeout: IDLE_MS,
     });
-    pools.set(key, pool);
+    found = { pool, stops: new StopSender() };
+    pools.set(key, found);
   }
-  return pool;
+  return found;
 }
 
 /** Ends every pool's threads (tests, and applications that want a clean stop). */
 export async function closeWorkerPools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
-  await Promise.all(all.map((pool) => pool.destroy()));
+  for (const { stops } of all) stops.close();
+  await Promise.all(all.map(({ pool }) => pool.destroy()));
 }

@@ -1,6 +1,6 @@
-import type { MessagePort } from "node:worker_threads";
 import type { CallEvent } from "../recording/types.js";
 import type { RemoteCalls } from "../session-file/graft.js";
+import type { Packed } from "./cloneable.js";
 
 /**
  * What crosses the thread boundary for one worker call. Both sides import only types from here:
@@ -14,18 +14,20 @@ export interface WorkerTask {
   module: string;
   /** The export to run: a runtrace node or a plain function. */
   exportName: string;
-  /** The arguments, serialized with `v8.serialize` (the structured clone postMessage uses). */
-  args: Uint8Array;
+  /** The arguments, each packed to cross (see `cloneable.ts`). */
+  args: Packed[];
   /** The W3C trace context of the caller's record, when it is traced (`rt.inject`). */
   trace?: Record<string, string>;
   /** Send the calls made in the worker back (the caller records its session). */
   calls: boolean;
-  /** Receives one message, the reason's text, when the call is cancelled or times out. */
-  abort: MessagePort;
+  /** Where the caller says to stop this call when it is cancelled or times out (see `stop-channel.ts`). */
+  stops: string;
+  /** This call's id on that channel. */
+  id: number;
 }
 
-/** How the worker-side function ended, serialized with `v8.serialize` into `WorkerReply.outcome`. */
-export type WorkerOutcome = { ok: true; value: unknown } | { ok: false; error: CrossedError };
+/** How the worker-side function ended. */
+export type WorkerOutcome = { ok: true; value: Packed } | { ok: false; error: CrossedError };
 
 /** An error as it crosses back: what structured clone would drop (the name of a subclass, `code`, own fields) kept. */
 export interface CrossedError {
@@ -42,7 +44,7 @@ export interface WorkerReply {
   threadId: number;
   pid: number;
   host: string;
-  outcome: Uint8Array;
+  outcome: WorkerOutcome;
   /** The calls made in the worker, their top-level ones under the worker call (absent when not asked). */
   calls?: RemoteCalls;
   /**

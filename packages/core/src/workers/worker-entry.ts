@@ -1,15 +1,15 @@
 import { hostname } from "node:os";
-import { deserialize, serialize } from "node:v8";
 import { threadId } from "node:worker_threads";
-import { CancelledError, describeValue } from "../errors.js";
-import { textOf } from "../internal/safe.js";
+import { move, transferableSymbol, valueSymbol } from "piscina";
+import { describeValue } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
 import { call } from "../runtime/call.js";
 import { Session } from "../runtime/session.js";
 import { exportCalls, type RemoteCalls } from "../session-file/graft.js";
-import { uncloneableResult } from "./cloneable.js";
+import { packResult, transferablesOf, unpack } from "./cloneable.js";
 import { crossError } from "./crossed-error.js";
-import type { WorkerOutcome, WorkerReply, WorkerTask } from "./task.js";
+import { watchStop } from "./stop-channel.js";
+import type { WorkerReply, WorkerTask } from "./task.js";
 
 /**
  * The worker side of `rt.workerNode`: the pool's threads load this file (compiled, from dist) and
@@ -41,15 +41,6 @@ async function exportOf(task: WorkerTask): Promise<(...args: unknown[]) => unkno
   );
 }
 
-function encode(outcome: WorkerOutcome, exportName: string): Uint8Array {
-  try {
-    return serialize(outcome);
-  } catch {
-    const message = outcome.ok ? uncloneableResult(exportName, outcome.value) : outcome.error.message;
-    return serialize({ ok: false, error: crossError(new TypeError(message)) } satisfies WorkerOutcome);
-  }
-}
-
 /**
  * A node's own record in the worker is the caller's record on the other side: its children go
  * straight under the caller's record, and its attributes and events go onto it.
@@ -68,42 +59,52 @@ function withoutOwnRecord(remote: RemoteCalls, reply: WorkerReply): RemoteCalls 
 
 function ignore(): void {}
 
+/** The reply, with the buffers of a serialized result moved to the caller rather than copied. */
+function sent(reply: WorkerReply): unknown {
+  const buffers = reply.outcome.ok ? transferablesOf([reply.outcome.value]) : [];
+  if (buffers.length === 0) return reply;
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: reply } as unknown as ArrayBuffer);
+}
+
 /** Runs one task; resolves with the reply (the export's errors are in it), never rejects. */
-export async function runTask(task: WorkerTask): Promise<WorkerReply> {
-  const aborts = new AbortController();
-  task.abort.once("message", (reason: unknown) => {
-    aborts.abort(new CancelledError(`The caller stopped the call: ${textOf(reason)}`, reason));
-  });
-  const reply: WorkerReply = { threadId, pid: process.pid, host: HOST, outcome: new Uint8Array() };
+export async function runTask(task: WorkerTask): Promise<unknown> {
+  const reply: WorkerReply = {
+    threadId,
+    pid: process.pid,
+    host: HOST,
+    outcome: { ok: true, value: { value: undefined } },
+  };
   let session: Session | undefined;
   let isNode = false;
   let work: Promise<unknown> | undefined;
+  let release: (() => void) | undefined;
   try {
-    const args = deserialize(task.args) as unknown[];
+    const args = task.args.map(unpack);
     const fn = await exportOf(task);
     isNode = nodeHandle(fn) !== undefined;
-    session = new Session({
+    const running = new Session({
       name: `worker ${task.exportName}`,
       // The tree goes back to the caller, who stores it with its own session.
       store: null,
-      signal: aborts.signal,
       ...(task.trace === undefined ? {} : { parent: task.trace }),
     });
+    session = running;
+    release = watchStop(task.stops, task.id, (reason) => running.cancel(reason));
     const value = await session.run(() => {
       work = Promise.resolve(isNode ? call(fn, ...args) : fn(...args));
       return work;
     });
-    reply.outcome = encode({ ok: true, value }, task.exportName);
+    reply.outcome = { ok: true, value: packResult(task.exportName, value) };
   } catch (error) {
-    reply.outcome = encode({ ok: false, error: crossError(error) }, task.exportName);
+    reply.outcome = { ok: false, error: crossError(error) };
   }
   // A cancelled session ends at once; a plain function's own work is awaited before the thread
   // takes the next task (work that never stops is ended by the caller terminating the thread).
   await work?.then(ignore, ignore);
-  task.abort.close();
+  release?.();
   if (task.calls && session !== undefined) {
     const remote = exportCalls(session.tree);
     reply.calls = isNode ? withoutOwnRecord(remote, reply) : remote;
   }
-  return reply;
+  return sent(reply);
 }

@@ -1,0 +1,101 @@
+/**
+ * `rt.workerNode`: what worker threads buy for CPU-bound nodes, and what a worker call costs.
+ * 1) `rt.map` of CPU-bound nodes run in-process, then as a worker node on 1, 2 (and N) threads:
+ *    the wall-time speed-up per thread count. 2) One call at a time of a small CPU-bound function:
+ *    `rt.call` of a worker node against a bare piscina `run()` of the same function on the same
+ *    number of threads (the pool library without runtrace).
+ */
+import { availableParallelism } from "node:os";
+import * as rt from "@runtrace/core";
+import { Piscina } from "piscina";
+import { type BenchResult, median, nsPerOp, type Row, withRatio } from "./lib.js";
+import { burn, burnNode } from "./workers/cpu-work.js";
+
+const WORK = new URL("./workers/cpu-work.js", import.meta.url);
+/** About 10 ms of hashing on this machine's cores: work worth a thread. */
+const HEAVY_ROUNDS = 6_000_000;
+const ITEMS = 16;
+const MAP_SAMPLES = 5;
+/** About 0.5 ms: a small piece of work, where the cost of a call shows. */
+const SMALL_ROUNDS = 300_000;
+const CALLS = 200;
+const CALL_SAMPLES = 7;
+
+async function msOfMap(node: rt.Node<[number], unknown>): Promise<number> {
+  const items = Array.from({ length: ITEMS }, () => HEAVY_ROUNDS);
+  const start = performance.now();
+  await rt.session({ name: "bench-workers", store: null }, () => rt.map(node, items));
+  return performance.now() - start;
+}
+
+async function speedUps(): Promise<Row[]> {
+  const counts = [...new Set([1, 2, availableParallelism()])].sort((a, b) => a - b);
+  const nodes = counts.map((threads) => rt.workerNode(WORK, "burnNode", { threads }));
+  // Warm every pool (threads started, module loaded) before timing.
+  for (const node of nodes) await rt.session({ store: null }, () => rt.map(node, [1, 1, 1, 1]));
+  const inProcess: number[] = [];
+  const byThreads: number[][] = counts.map(() => []);
+  for (let round = 0; round < MAP_SAMPLES; round++) {
+    inProcess.push(await msOfMap(burnNode));
+    for (const [i, node] of nodes.entries()) byThreads[i]!.push(await msOfMap(node));
+  }
+  const baseline = median(inProcess);
+  const rows: Row[] = [{ name: `rt.map, ${ITEMS} CPU-bound nodes in-process`, value: baseline, unit: "ms" }];
+  for (const [i, threads] of counts.entries()) {
+    const value = median(byThreads[i]!);
+    rows.push({
+      name: `  the same as rt.workerNode, ${threads} thread${threads === 1 ? "" : "s"}`,
+      value,
+      unit: "ms",
+      note: `speed-up ${(baseline / value).toFixed(2)}x`,
+    });
+  }
+  return rows;
+}
+
+async function overhead(): Promise<Row[]> {
+  const node = rt.workerNode(WORK, "burnNode", { threads: 1 });
+  const pool = new Piscina({ filename: WORK.href, name: "burn", minThreads: 1, maxThreads: 1 });
+  const bare: number[] = [];
+  const traced: number[] = [];
+  const inline: number[] = [];
+  try {
+    await rt.session({ store: null }, async () => {
+      for (let round = 0; round <= CALL_SAMPLES; round++) {
+        const b = await nsPerOp(CALLS, () => pool.run(SMALL_ROUNDS));
+        const t = await nsPerOp(CALLS, () => rt.call(node, SMALL_ROUNDS));
+        const i = await nsPerOp(CALLS, () => burn(SMALL_ROUNDS));
+        if (round === 0) continue; // warm-up
+        bare.push(b);
+        traced.push(t);
+        inline.push(i);
+      }
+    });
+  } finally {
+    await pool.destroy();
+  }
+  const baseline = median(bare) / 1000;
+  return [
+    withRatio({ name: "bare piscina run(), 1 thread", value: baseline, unit: "µs/call" }, baseline),
+    withRatio(
+      { name: "rt.call of rt.workerNode, 1 thread", value: median(traced) / 1000, unit: "µs/call" },
+      baseline,
+      1.2,
+      "≤ 1.2x",
+    ),
+    { name: "  the function in-process, for scale", value: median(inline) / 1000, unit: "µs/call" },
+  ];
+}
+
+export default async function bench(): Promise<BenchResult> {
+  const rows = [...(await speedUps()), ...(await overhead())];
+  return {
+    title: "workers: rt.workerNode against in-process nodes and a bare worker pool",
+    rows,
+    notes: [
+      `Speed-up: ${MAP_SAMPLES} samples of rt.map over ${ITEMS} nodes of ${HEAVY_ROUNDS.toLocaleString("en-US")} hash rounds each, pools warmed first.`,
+      `Per call: ${CALL_SAMPLES} samples of ${CALLS} sequential calls of ${SMALL_ROUNDS.toLocaleString("en-US")} rounds, recorded in a session that stores nothing; the pool's own cost is in both.`,
+      `This machine has ${availableParallelism()} CPUs (os.availableParallelism()).`,
+    ],
+  };
+}
