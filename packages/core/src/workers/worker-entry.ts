@@ -3,6 +3,7 @@ import { threadId } from "node:worker_threads";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { describeValue } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
+import type { CallEvent } from "../recording/types.js";
 import { call } from "../runtime/call.js";
 import { Session } from "../runtime/session.js";
 import { exportCalls, type RemoteCalls } from "../session-file/graft.js";
@@ -48,13 +49,35 @@ async function exportOf(task: WorkerTask): Promise<(...args: unknown[]) => unkno
 function withoutOwnRecord(remote: RemoteCalls, reply: WorkerReply): RemoteCalls {
   const own = remote.calls.find((line) => line.parent === "0");
   if (own === undefined) return remote;
-  reply.own = {};
-  if (own.attributes !== undefined) reply.own.attributes = own.attributes;
-  if (own.events !== undefined) reply.own.events = own.events;
+  reply.own = ownPart(own.attributes, own.events);
   const calls = remote.calls
     .filter((line) => line !== own)
     .map((line) => (line.parent === own.id ? { ...line, parent: "0" } : line));
   return { ...remote, calls };
+}
+
+function ownPart(
+  attributes: Record<string, unknown> | undefined,
+  events: CallEvent[] | undefined,
+): WorkerReply["own"] {
+  const own: WorkerReply["own"] = {};
+  if (attributes !== undefined && Object.keys(attributes).length > 0) own.attributes = attributes;
+  if (events !== undefined && events.length > 0) own.events = events;
+  return own;
+}
+
+/** The calls made in the worker, for the caller; the quick way when there are none to send. */
+function callsOf(session: Session, isNode: boolean, reply: WorkerReply): RemoteCalls | undefined {
+  const tree = session.tree;
+  if (tree.size === 0) return undefined;
+  const own = tree.root.children[0];
+  // A node that made no calls: only its own record, whose attributes and events go over as they are.
+  if (isNode && tree.size === 1 && own !== undefined) {
+    reply.own = ownPart(own.attributes, own.events);
+    return undefined;
+  }
+  const remote = exportCalls(tree);
+  return isNode ? withoutOwnRecord(remote, reply) : remote;
 }
 
 function ignore(): void {}
@@ -103,8 +126,8 @@ export async function runTask(task: WorkerTask): Promise<unknown> {
   await work?.then(ignore, ignore);
   release?.();
   if (task.calls && session !== undefined) {
-    const remote = exportCalls(session.tree);
-    reply.calls = isNode ? withoutOwnRecord(remote, reply) : remote;
+    const calls = callsOf(session, isNode, reply);
+    if (calls !== undefined) reply.calls = calls;
   }
   return sent(reply);
 }
