@@ -117,6 +117,19 @@ describe("rt.workerNode", () => {
     expect(tree.find("fail")!.attempts).toBe(2);
   });
 
+  it("keeps `concurrency`: at most that many calls run at once, whatever the pool's size", async () => {
+    type Stamp = (ms: number) => Promise<{ start: number; end: number }>;
+    const overlaps = (spans: Array<{ start: number; end: number }>) =>
+      spans.some((a, i) => spans.some((b, j) => i !== j && a.start < b.end && b.start < a.end));
+    const free = rt.workerNode<Stamp>(heavy, "stamp", { threads: 2 });
+    const gated = rt.workerNode<Stamp>(heavy, "stamp", { threads: 2, concurrency: 1, name: "gated" });
+    await rt.map(free, [1, 1]); // both threads warm
+    expect(overlaps(await rt.map(free, [200, 200]))).toBe(true);
+    const { value, tree } = await inSession(() => rt.map(gated, [100, 100, 100]));
+    expect(overlaps(value!)).toBe(false);
+    expect(tree.findAll("gated").filter((call) => (call.waitMs ?? 0) > 0).length).toBeGreaterThan(0);
+  });
+
   it("rejects an argument that cannot be copied, naming it, before anything runs", async () => {
     const parse = rt.workerNode(heavy, "parse", { threads: 2 });
     const onProgress = () => {};
