@@ -64,6 +64,10 @@ describe("rt.workerNode", () => {
       "parser.version": 2,
     });
     expect(record.events.map((event) => [event.name, event.data])).toEqual([["tokenized", { words: 3 }]]);
+    // At the time it happened in the worker, inside the call.
+    const [tokenized] = record.events;
+    expect(tokenized!.time).toBeGreaterThanOrEqual(tree.find("tokenize")!.end!);
+    expect(tokenized!.time).toBeLessThanOrEqual(tree.find("count")!.start);
     const tokenize = tree.find("tokenize")!;
     expect(tokenize.parentId).toBe(record.id);
     expect(tokenize.input).toEqual(["one two three"]);

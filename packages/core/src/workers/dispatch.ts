@@ -133,7 +133,7 @@ function record(frame: Frame, reply: WorkerReply, target: WorkerTarget, late: bo
       ...reply.own?.attributes,
     };
     session.attributes(caller, attributes);
-    for (const event of reply.own?.events ?? []) session.event(caller, event.name, event.data);
+    for (const event of reply.own?.events ?? []) session.event(caller, event.name, event.data, event.time);
   }
   if (reply.calls === undefined) return;
   const grafted = graftCalls(reply.calls, caller, session);
