@@ -20,6 +20,7 @@ const MAP_SAMPLES = 5;
 const SMALL_ROUNDS = 300_000;
 const CALLS = 200;
 const CALL_SAMPLES = 11;
+const WARM_UP_CALLS = 3_000;
 
 async function msOfMap(node: rt.Node<[number], unknown>): Promise<number> {
   const items = Array.from({ length: ITEMS }, () => HEAVY_ROUNDS);
@@ -69,11 +70,16 @@ async function overhead(): Promise<Row[]> {
   const inline: number[] = [];
   try {
     await rt.session({ store: null }, async () => {
-      for (let round = 0; round <= CALL_SAMPLES; round++) {
+      // Warm-up: both threads' code (and the caller's) optimized, as in a process that has been
+      // running a while; a few hundred calls leave the longer path of a worker node still cold.
+      for (let i = 0; i < WARM_UP_CALLS; i++) {
+        await pool.run(SMALL_ROUNDS);
+        await rt.call(node, SMALL_ROUNDS);
+      }
+      for (let round = 0; round < CALL_SAMPLES; round++) {
         const b = await perCall(() => pool.run(SMALL_ROUNDS));
         const t = await perCall(() => rt.call(node, SMALL_ROUNDS));
         const i = await nsPerOp(CALLS, () => burn(SMALL_ROUNDS));
-        if (round === 0) continue; // warm-up
         bare.push(b);
         traced.push(t);
         inline.push(i / 1000);
@@ -118,7 +124,7 @@ export default async function bench(): Promise<BenchResult> {
     rows,
     notes: [
       `Speed-up: ${MAP_SAMPLES} samples of rt.map over ${ITEMS} nodes of ${HEAVY_ROUNDS.toLocaleString("en-US")} hash rounds each, pools warmed first.`,
-      `Per call: ${CALL_SAMPLES} interleaved samples of ${CALLS} sequential calls of ${SMALL_ROUNDS.toLocaleString("en-US")} rounds, recorded in a session that stores nothing; the pool's own cost is in both. CPU: process.cpuUsage() over every thread, so it does not count waiting for a busy machine's cores.`,
+      `Per call: after ${WARM_UP_CALLS.toLocaleString("en-US")} calls of each to warm up, ${CALL_SAMPLES} interleaved samples of ${CALLS} sequential calls of ${SMALL_ROUNDS.toLocaleString("en-US")} rounds, recorded in a session that stores nothing; the pool's own cost is in both. CPU: process.cpuUsage() over every thread, so it does not count waiting for a busy machine's cores.`,
       `This machine has ${availableParallelism()} CPUs (os.availableParallelism()).`,
     ],
   };
