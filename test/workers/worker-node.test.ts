@@ -226,11 +226,11 @@ describe("rt.workerNode", () => {
     const abort = new AbortController();
     const { error, tree } = await inSession(async () => {
       const call = rt.callWith({ signal: abort.signal }, waitForStop, stopped);
-      await sleep(1500);
+      for (let i = 0; i < 200 && readFileSync(stopped, "utf8") !== "started"; i++) await sleep(50);
       abort.abort(new Error("user pressed stop"));
       await call.catch(() => {});
       // The worker stops cooperatively and answers within the grace period.
-      for (let i = 0; i < 50 && readFileSync(stopped, "utf8") === ""; i++) await sleep(50);
+      for (let i = 0; i < 50 && !readFileSync(stopped, "utf8").startsWith("stopped"); i++) await sleep(50);
       await sleep(100);
       return call;
     });
