@@ -23,8 +23,12 @@ const LAYERS: Array<{ name: string; holds: (path: string) => boolean }> = [
   { name: "nodes", holds: (path) => path.startsWith("nodes/") },
   { name: "runtime", holds: (path) => path.startsWith("runtime/") },
   {
-    name: "tracing/flows/llm",
-    holds: (path) => path.startsWith("tracing/") || path.startsWith("flows/") || path.startsWith("llm/"),
+    name: "tracing/flows/llm/workers",
+    holds: (path) =>
+      path.startsWith("tracing/") ||
+      path.startsWith("flows/") ||
+      path.startsWith("llm/") ||
+      path.startsWith("workers/"),
   },
   { name: "integrations", holds: (path) => path.startsWith("integrations/") },
   {

@@ -159,6 +159,11 @@ export { spanRecord, traceRootRecord } from "./tracing/span-record.js";
 export type { SpanCall } from "./tracing/span-shape.js";
 export { callOfSpan } from "./tracing/span-shape.js";
 
+// workers: nodes whose calls run in worker threads
+
+export type { WorkerNodeOptions } from "./workers/worker-node.js";
+export { workerNode } from "./workers/worker-node.js";
+
 // llm (keep this marker: exports of llm/ go right below it)
 
 export { AgentLoopError, ModelError } from "./errors.js";

@@ -116,12 +116,12 @@ export class SessionState {
     this.#sinks.ended(record);
   }
 
-  event(record: CallRecord, rawName: string, data: unknown): void {
+  /** `time`: when it happened, for an event that happened elsewhere (a worker thread); default now. */
+  event(record: CallRecord, rawName: string, data: unknown, time = now()): void {
     const settings = this.settings;
     if (!settings.recording && this.tracer === undefined) return;
     const name = settings.name(rawName);
-    const event =
-      data === undefined ? { name, time: now() } : { name, time: now(), data: settings.value(data) };
+    const event = data === undefined ? { name, time } : { name, time, data: settings.value(data) };
     if (settings.recording) addEvent(record, event);
     this.#sinks.event(record, event);
   }

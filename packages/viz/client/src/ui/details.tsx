@@ -11,6 +11,7 @@ import { parseFlowGraph } from "../graph/layout.js";
 import { jaegerLink } from "../links.js";
 import { genAiSummary, spanKindOf } from "../tree/genai.js";
 import { endOf, isOpen, shownStatus, type TreeNode } from "../tree/model.js";
+import { ranIn } from "../tree/ran-in.js";
 import { FlowGraphView } from "./flow-graph.js";
 import { KindBadge, StatusBadge } from "./icons.js";
 import { CopyButton, JsonView } from "./json-view.js";
@@ -114,6 +115,7 @@ export function Details({ node, sessionId, sessionStart, clock, live, config, mi
   const link = jaegerLink(config.jaegerUrl, call.traceId);
   const spanKind = spanKindOf(call);
   const genAi = genAiSummary(call);
+  const where = ranIn(call);
   const route = (id: string) => ({ page: "session" as const, sessionId, callId: id });
 
   return (
@@ -210,6 +212,11 @@ export function Details({ node, sessionId, sessionStart, clock, live, config, mi
                 </Field>
                 <Field label="Ran">{formatDuration(Math.max(0, duration - call.waitMs))}</Field>
               </>
+            )}
+            {where !== undefined && (
+              <Field label="Ran in">
+                <span class="mono">{where}</span>
+              </Field>
             )}
             {call.kind !== "session" && call.kind !== "span" && (
               <Field label="Attempts">{count(call.attempts ?? 0)}</Field>
