@@ -23,7 +23,7 @@ function linesOf(file: string): Array<{ type: string; [key: string]: unknown }> 
 }
 
 describe("the JSONL store's writes", () => {
-  it("creates the session's file, with its header, as the session starts", async () => {
+  it("creates the session's file, with its header, by the end of the turn the session starts in", async () => {
     const store = rt.jsonlStore({ dir });
     const session = new rt.Session({ name: "early", store, attributes: { team: "a" } });
     const file = store.fileOf(session.id);
@@ -31,16 +31,29 @@ describe("the JSONL store's writes", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const waiting = rt.functionNode(() => gate, { name: "waiting" });
+    let began!: () => void;
+    const started = new Promise<void>((resolve) => {
+      began = resolve;
+    });
+    const waiting = rt.functionNode(
+      () => {
+        began();
+        return gate;
+      },
+      { name: "waiting" },
+    );
     const done = session.run(async () => {
-      // Before any call: the file is there and reads as a running session.
+      // Before any call, once the turn is over: the file is there and reads as a running session.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(existsSync(file)).toBe(true);
       const tree = await readSessionFile(file);
       expect(tree.root).toMatchObject({ node: "early", status: "running", attributes: { team: "a" } });
       expect(tree.size).toBe(0);
       await rt.call(waiting);
     });
-    await sleep(20);
+    // Its `start` line is written at the end of the turn it started in.
+    await started;
+    await new Promise((resolve) => setImmediate(resolve));
     expect((await readSessionFile(file)).find("waiting")?.status).toBe("running");
     release();
     await done;

@@ -36,8 +36,23 @@ export function flushWriters(): void {
   for (const writer of [...dirty]) writer.flush();
 }
 
+// One end-of-turn write for every writer with lines waiting, not one `setImmediate` per session:
+// a program running thousands of short sessions in a turn schedules one.
+let turnScheduled = false;
+function atTurnEnd(): void {
+  turnScheduled = false;
+  flushWriters();
+}
+function writeAtTurnEnd(): void {
+  if (turnScheduled) return;
+  turnScheduled = true;
+  setImmediate(atTurnEnd);
+}
+
 /**
- * One session's JSONL file. The file is created, with its header, when the session starts. Lines
+ * One session's JSONL file. The file is created, with its header, by the first write: at the end
+ * of the event-loop turn the session starts in, or sooner when `FLUSH_CHARS` of lines wait. A
+ * session that starts and ends within one turn is thus one create, one write and one close. Lines
  * are batched: written at the end of the event-loop turn, or as soon as `FLUSH_CHARS` of them wait.
  * A call that starts and ends within one batch is written whole, as one `call` line.
  */
@@ -49,6 +64,7 @@ export class SessionFileWriter implements SessionSink {
   readonly owner: object;
   readonly #sink: DirWriter;
   readonly #file: SessionFile;
+  readonly #root: CallRecord;
   // What the header said of the root: a root that changed since (a trace's, once its root span
   // came) restates it at its end.
   readonly #header: SessionHeader;
@@ -65,16 +81,11 @@ export class SessionFileWriter implements SessionSink {
   #running = 0;
   #calls = 0;
   #final: string | undefined;
-  // Calls written as `start` whose end has not been written yet.
-  readonly #open = new Set<CallRecord>();
+  // Calls written as `start` whose end has not been written yet (made at the first such call).
+  #open: Set<CallRecord> | undefined;
   // Calls whose lines were dropped (a full disk): nothing about them or their children is written.
   #dropped: WeakSet<CallRecord> | undefined;
   #dirty = false;
-  #scheduled = false;
-  readonly #onTurn = () => {
-    this.#scheduled = false;
-    this.flush();
-  };
 
   constructor(sink: DirWriter, path: string, owner: object, tree: CallTree) {
     this.#sink = sink;
@@ -82,16 +93,15 @@ export class SessionFileWriter implements SessionSink {
     const writer = tree.writer ?? { pid: process.pid, host: "" };
     this.#file = sink.open(path, tree.root.sessionId, sessionLine(tree.root, writer.pid, writer.host));
     this.#header = headerOf(tree.root);
-    this.#open.add(tree.root);
+    this.#root = tree.root;
+    // The header goes out with the first batch, at the latest at the end of this turn.
+    this.#touch();
   }
 
   #touch(): void {
     this.#dirty = true;
     dirty.add(this);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#onTurn);
-    }
+    writeAtTurnEnd();
   }
 
   #line(line: string): void {
@@ -113,7 +123,7 @@ export class SessionFileWriter implements SessionSink {
   }
 
   ended(record: CallRecord): void {
-    if (this.#open.delete(record)) {
+    if (this.#open?.delete(record)) {
       this.#calls++;
       this.#line(endLine(record));
       return;
@@ -150,7 +160,7 @@ export class SessionFileWriter implements SessionSink {
   // A call's line is already made or written (its event or attributes need a line of their own),
   // unless it still waits in the queue as a record, carrying them.
   #needsLine(record: CallRecord): boolean {
-    if (this.#open.has(record)) return true;
+    if (record === this.#root || this.#open?.has(record)) return true;
     if (record.end === undefined || this.#dropped?.has(record)) return false;
     return !this.#queue.includes(record, this.#unmade);
   }
@@ -208,7 +218,7 @@ export class SessionFileWriter implements SessionSink {
         continue;
       } else {
         text += `${callLine(item)}\n`;
-        this.#open.add(item);
+        (this.#open ??= new Set()).add(item);
       }
       lines++;
     }
@@ -230,7 +240,7 @@ export class SessionFileWriter implements SessionSink {
     for (const item of queue) {
       if (typeof item === "string" || stays.has(item)) continue;
       dropped.add(item);
-      this.#open.delete(item);
+      this.#open?.delete(item);
     }
   }
 }
