@@ -218,7 +218,8 @@ export class SessionFileWriter implements SessionSink {
         continue;
       } else {
         text += `${callLine(item)}\n`;
-        (this.#open ??= new Set()).add(item);
+        this.#open ??= new Set();
+        this.#open.add(item);
       }
       lines++;
     }
