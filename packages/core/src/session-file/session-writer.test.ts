@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
+import { fsCalls } from "./dir-writer.js";
 import { readSessionFile } from "./read-file.js";
 import { FLUSH_CHARS, MEASURE_CALLS } from "./session-writer.js";
 
@@ -201,5 +202,48 @@ describe("the JSONL store's writes", () => {
     });
     expect(after.find("child")).toMatchObject({ kind: "span", parentId: "0", status: "ok" });
     expect(rt.summarizeSession(after)).toMatchObject({ name: "GET /", start: span.start - 5, calls: 1 });
+  });
+
+  it("writes a session that starts and ends within one turn with one create, one write and one close", async () => {
+    const store = rt.jsonlStore({ dir });
+    const real = { ...fsCalls };
+    // The file behind each open descriptor (descriptors are reused once closed), and every open.
+    const fileOf = new Map<number, string>();
+    const opens: string[] = [];
+    const writes: string[] = [];
+    const closed: string[] = [];
+    fsCalls.open = (file) => {
+      const fd = real.open(file);
+      fileOf.set(fd, file);
+      opens.push(file);
+      return fd;
+    };
+    fsCalls.write = (fd, data) => {
+      writes.push(fileOf.get(fd)!);
+      return real.write(fd, data);
+    };
+    fsCalls.close = (fd) => {
+      closed.push(fileOf.get(fd)!);
+      real.close(fd);
+    };
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const session = new rt.Session({ name: "short", store });
+        ids.push(session.id);
+        await session.run(() => Promise.all([1, 2, 3].map((n) => rt.call(work, n))));
+      }
+      const files = ids.map((id) => store.fileOf(id));
+      expect(opens).toEqual(files);
+      expect(writes).toEqual(files);
+      expect(closed).toEqual(files);
+      for (const file of files) {
+        const tree = await readSessionFile(file);
+        expect(tree.root).toMatchObject({ node: "short", status: "ok" });
+        expect(tree.findAll("work").map((r) => r.output)).toEqual([1, 2, 3]);
+      }
+    } finally {
+      Object.assign(fsCalls, real);
+    }
   });
 });
