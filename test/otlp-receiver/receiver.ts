@@ -70,6 +70,13 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
+/** Options of `startOtlpReceiver`. */
+export interface ReceiverOptions {
+  port?: number;
+  /** Milliseconds to wait before reading an export request, given its index (0 for the first). */
+  delayMs?: (request: number) => number;
+}
+
 interface Waiter {
   count: number;
   resolve: (spans: ReceivedSpan[]) => void;
@@ -106,12 +113,14 @@ function text(res: ServerResponse, status: number, message: string): number {
  * Starts a receiver on 127.0.0.1.
  *
  * @param options.port - port to listen on; 0 (default) picks a free one.
+ * @param options.delayMs - how long it waits before reading each export request (a slow backend).
  */
-export async function startOtlpReceiver(options: { port?: number } = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requestLog: RequestRecord[] = [];
   let requests = 0;
   let failStatus: number | null = null;
+  let exportRequests = 0;
   let waiters: Waiter[] = [];
 
   function notify(): void {
@@ -135,6 +144,8 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       record.status = text(res, 405, "405 method not allowed, supported: [POST]");
       return;
     }
+    const delay = options.delayMs?.(exportRequests++) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     // Media type parameters (charset=utf-8) are allowed, as in the collector.
     const mediaType = (record.contentType ?? "").split(";")[0]!.trim().toLowerCase();
     const format = mediaType === PROTOBUF ? "protobuf" : mediaType === JSON_TYPE ? "json" : undefined;

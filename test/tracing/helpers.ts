@@ -10,7 +10,7 @@ import { setupTracing, type Tracing, type TracingOptions } from "../../packages/
 import { resetWarnings } from "../../packages/core/src/recording/logger.js";
 import type { ReceivedSpan } from "../otlp-receiver/decode.js";
 import type { JaegerSpan } from "../otlp-receiver/jaeger.js";
-import { type OtlpReceiver, startOtlpReceiver } from "../otlp-receiver/receiver.js";
+import { type OtlpReceiver, type ReceiverOptions, startOtlpReceiver } from "../otlp-receiver/receiver.js";
 
 /** Warnings runtrace reported through its logger during the current test. */
 export const warnings: string[] = [];
@@ -35,8 +35,8 @@ export function useTracingTestHooks(): void {
   });
 }
 
-export async function receiver(): Promise<OtlpReceiver> {
-  const started = await startOtlpReceiver();
+export async function receiver(options?: ReceiverOptions): Promise<OtlpReceiver> {
+  const started = await startOtlpReceiver(options);
   cleanups.push(() => started.close());
   return started;
 }

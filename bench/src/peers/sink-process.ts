@@ -102,6 +102,11 @@ const server = createServer(async (req, res) => {
   }
 });
 
+// The bench's own requests (`/count` before a sample, `/wait` after it) reuse one keep-alive
+// connection; a sample that outlasts Node's 5 s default has the server close it just as the next
+// request goes out ("other side closed"). Idle connections stay open for a minute instead.
+server.keepAliveTimeout = 60_000;
+
 server.listen(0, "127.0.0.1", () => {
   process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
 });

@@ -73,6 +73,8 @@ export class SessionFile {
   ended = false;
   /** Its header could not be written nor kept: nothing of this session reaches the disk. */
   gone = false;
+  /** Its header line, until the first append creates the file with it. */
+  header: string | undefined = undefined;
   /** Bytes waiting for the directory to take writes again, in order. */
   held: Buffer[] = [];
   heldLines = 0;
@@ -117,10 +119,13 @@ export class DirWriter {
     this.dir = dir;
   }
 
-  /** Creates a session's file now, with its header line. */
+  /**
+   * A session's file, created with its header line by its first `append`: a session that starts
+   * and ends within one batch costs one create, one write and one close.
+   */
   open(path: string, id: string, header: string): SessionFile {
     const file = new SessionFile(path, id);
-    if (!this.append(file, `${header}\n`, 1, 0)) file.gone = true;
+    file.header = `${header}\n`;
     return file;
   }
 
@@ -138,17 +143,38 @@ export class DirWriter {
       return false;
     }
     if (this.#failing && Date.now() >= this.#retryAt) this.retry();
-    const data = final === undefined ? text : text + final;
+    const header = file.header;
+    let data = final === undefined ? text : text + final;
+    if (header !== undefined) {
+      file.header = undefined;
+      data = header + data;
+      lines++;
+    }
+    let rest: Buffer;
+    let started = false;
     if (!this.#failing) {
-      const rest = this.#write(file, data);
-      if (rest === undefined) {
+      const left = this.#write(file, data);
+      if (left === undefined) {
         if (file.ended) closeFile(file);
         return true;
       }
-      if (this.#broken) return false;
-      return this.#hold(file, rest, rest.length < Buffer.byteLength(data), lines, calls, final);
+      if (this.#broken) {
+        file.gone ||= header !== undefined && left.length === Buffer.byteLength(data);
+        return false;
+      }
+      rest = left;
+      started = left.length < Buffer.byteLength(data);
+    } else {
+      rest = Buffer.from(data);
     }
-    return this.#hold(file, Buffer.from(data), false, lines, calls, final);
+    // A header that never reached the disk must be kept whole, or the session has no file at all.
+    const headerBytes = header === undefined || started ? 0 : Buffer.byteLength(header);
+    if (headerBytes > 0 && this.#heldBytes + headerBytes > outageLimits.heldBytes) {
+      file.gone = true;
+      this.#drop(file, lines, calls);
+      return false;
+    }
+    return this.#hold(file, rest, started || headerBytes > 0, lines, calls, final);
   }
 
   /** The session ended: its file is closed once nothing of it waits. */
@@ -210,10 +236,12 @@ export class DirWriter {
     openFiles.add(file);
   }
 
+  // `firstLine`: the first line of `data` must be kept whatever the budget (the rest of a line the
+  // disk took only part of, or the file's header).
   #hold(
     file: SessionFile,
     data: Buffer,
-    midLine: boolean,
+    firstLine: boolean,
     lines: number,
     calls: number,
     final: string | undefined,
@@ -226,15 +254,16 @@ export class DirWriter {
       return true;
     }
     // Over budget. Still kept: the rest of a line already begun on disk (else two lines would run
-    // together) and the session's last line (else a session that ended reads back interrupted).
+    // together) or the header, and the session's last line (else a session that ended reads back
+    // interrupted).
     const finalBytes = final === undefined ? 0 : Buffer.byteLength(final);
     if (data.length <= finalBytes) {
       this.#keep(file, data); // all that is left is (the rest of) the last line
       return true;
     }
-    if (midLine) this.#keep(file, data.subarray(0, data.indexOf(10) + 1));
+    if (firstLine) this.#keep(file, data.subarray(0, data.indexOf(10) + 1));
     if (finalBytes > 0) this.#keep(file, data.subarray(data.length - finalBytes));
-    file.droppedLines += lines - (midLine ? 1 : 0);
+    file.droppedLines += lines - (firstLine ? 1 : 0);
     file.droppedCalls += calls;
     return false;
   }

@@ -28,15 +28,28 @@ const POOL_BYTES = 5 * 1024;
 let pool = Buffer.alloc(0);
 let taken = POOL_BYTES;
 
+// The time part changes once a second: sessions opened within the same second share it.
+let lastSecond = Number.NaN;
+let lastTimePart = "";
+
+function timePartOf(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastTimePart = timePart(new Date(second * 1000));
+  }
+  return lastTimePart;
+}
+
 /** A new session's id: its UTC start time, so ids sort by time, and 40 random bits. */
-export function newSessionId(date = new Date()): string {
+export function newSessionId(date?: Date): string {
   if (taken + 5 > pool.length) {
     pool = randomBytes(POOL_BYTES);
     taken = 0;
   }
   const bits = pool.toString("hex", taken, taken + 5);
   taken += 5;
-  return `${timePart(date)}-${bits}`;
+  return `${date === undefined ? timePartOf(Date.now()) : timePart(date)}-${bits}`;
 }
 
 /** Whether `id` is a session id (see `SESSION_ID`). */

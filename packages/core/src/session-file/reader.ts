@@ -245,9 +245,15 @@ export class SessionReader {
 
 const HOST = hostname();
 
+// One object shared by every session this process records: a session is opened per request.
+const THIS_PROCESS: { readonly pid: number; readonly host: string } = Object.freeze({
+  pid: process.pid,
+  host: HOST,
+});
+
 /** This process, as the header of a session it records names it (see `writerAlive`). */
-export function thisProcess(): { pid: number; host: string } {
-  return { pid: process.pid, host: HOST };
+export function thisProcess(): { readonly pid: number; readonly host: string } {
+  return THIS_PROCESS;
 }
 
 /**

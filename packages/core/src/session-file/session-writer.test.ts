@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
 import { storedRecord } from "../recording/record.js";
+import { fsCalls } from "./dir-writer.js";
 import { readSessionFile } from "./read-file.js";
 import { FLUSH_CHARS, MEASURE_CALLS } from "./session-writer.js";
 
@@ -24,7 +25,7 @@ function linesOf(file: string): Array<{ type: string; [key: string]: unknown }> 
 }
 
 describe("the JSONL store's writes", () => {
-  it("creates the session's file, with its header, as the session starts", async () => {
+  it("creates the session's file, with its header, by the end of the turn the session starts in", async () => {
     const store = rt.jsonlStore({ dir });
     const session = new rt.Session({ name: "early", store, attributes: { team: "a" } });
     const file = store.fileOf(session.id);
@@ -32,22 +33,30 @@ describe("the JSONL store's writes", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const waiting = rt.functionNode(() => gate, { name: "waiting" });
+    let began!: () => void;
+    const started = new Promise<void>((resolve) => {
+      began = resolve;
+    });
+    const waiting = rt.functionNode(
+      () => {
+        began();
+        return gate;
+      },
+      { name: "waiting" },
+    );
     const done = session.run(async () => {
-      // Before any call: the file is there and reads as a running session.
+      // Before any call, once the turn is over: the file is there and reads as a running session.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(existsSync(file)).toBe(true);
       const tree = await readSessionFile(file);
       expect(tree.root).toMatchObject({ node: "early", status: "running", attributes: { team: "a" } });
       expect(tree.size).toBe(0);
       await rt.call(waiting);
     });
-    // Written at the end of the event-loop turn (polled: turns run late on a busy machine).
-    let seen = await readSessionFile(file);
-    for (let i = 0; i < 100 && seen.find("waiting") === undefined; i++) {
-      await sleep(20);
-      seen = await readSessionFile(file);
-    }
-    expect(seen.find("waiting")?.status).toBe("running");
+    // Its `start` line is written at the end of the turn it started in.
+    await started;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await readSessionFile(file)).find("waiting")?.status).toBe("running");
     release();
     await done;
     expect((await readSessionFile(file)).root.status).toBe("ok");
@@ -248,5 +257,48 @@ describe("the JSONL store's writes", () => {
       ["2", "ok"],
       ["3", "ok"],
     ]);
+  });
+
+  it("writes a session that starts and ends within one turn with one create, one write and one close", async () => {
+    const store = rt.jsonlStore({ dir });
+    const real = { ...fsCalls };
+    // The file behind each open descriptor (descriptors are reused once closed), and every open.
+    const fileOf = new Map<number, string>();
+    const opens: string[] = [];
+    const writes: string[] = [];
+    const closed: string[] = [];
+    fsCalls.open = (file) => {
+      const fd = real.open(file);
+      fileOf.set(fd, file);
+      opens.push(file);
+      return fd;
+    };
+    fsCalls.write = (fd, data) => {
+      writes.push(fileOf.get(fd)!);
+      return real.write(fd, data);
+    };
+    fsCalls.close = (fd) => {
+      closed.push(fileOf.get(fd)!);
+      real.close(fd);
+    };
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const session = new rt.Session({ name: "short", store });
+        ids.push(session.id);
+        await session.run(() => Promise.all([1, 2, 3].map((n) => rt.call(work, n))));
+      }
+      const files = ids.map((id) => store.fileOf(id));
+      expect(opens).toEqual(files);
+      expect(writes).toEqual(files);
+      expect(closed).toEqual(files);
+      for (const file of files) {
+        const tree = await readSessionFile(file);
+        expect(tree.root).toMatchObject({ node: "short", status: "ok" });
+        expect(tree.findAll("work").map((r) => r.output)).toEqual([1, 2, 3]);
+      }
+    } finally {
+      Object.assign(fsCalls, real);
+    }
   });
 });

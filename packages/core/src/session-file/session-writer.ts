@@ -37,8 +37,23 @@ export function flushWriters(): void {
   for (const writer of [...dirty]) writer.flush();
 }
 
+// One end-of-turn write for every writer with lines waiting, not one `setImmediate` per session:
+// a program running thousands of short sessions in a turn schedules one.
+let turnScheduled = false;
+function atTurnEnd(): void {
+  turnScheduled = false;
+  flushWriters();
+}
+function writeAtTurnEnd(): void {
+  if (turnScheduled) return;
+  turnScheduled = true;
+  setImmediate(atTurnEnd);
+}
+
 /**
- * One session's JSONL file. The file is created, with its header, when the session starts. Lines
+ * One session's JSONL file. The file is created, with its header, by the first write: at the end
+ * of the event-loop turn the session starts in, or sooner when `FLUSH_CHARS` of lines wait. A
+ * session that starts and ends within one turn is thus one create, one write and one close. Lines
  * are batched: written at the end of the event-loop turn, or as soon as `FLUSH_CHARS` of them wait.
  * A call that starts and ends within one batch is written whole, as one `call` line.
  */
@@ -50,6 +65,7 @@ export class SessionFileWriter implements SessionSink {
   readonly owner: object;
   readonly #sink: DirWriter;
   readonly #file: SessionFile;
+  readonly #root: CallRecord;
   // What the header said of the root: a root that changed since (a trace's, once its root span
   // came) restates it at its end.
   readonly #header: SessionHeader;
@@ -66,16 +82,11 @@ export class SessionFileWriter implements SessionSink {
   #running = 0;
   #calls = 0;
   #final: string | undefined;
-  // Calls written as `start` whose end has not been written yet.
-  readonly #open = new Set<CallRecord>();
+  // Calls written as `start` whose end has not been written yet (made at the first such call).
+  #open: Set<CallRecord> | undefined;
   // Calls whose lines were dropped (a full disk): nothing about them or their children is written.
   #dropped: WeakSet<CallRecord> | undefined;
   #dirty = false;
-  #scheduled = false;
-  readonly #onTurn = () => {
-    this.#scheduled = false;
-    this.flush();
-  };
 
   constructor(sink: DirWriter, path: string, owner: object, tree: CallTree) {
     this.#sink = sink;
@@ -83,16 +94,15 @@ export class SessionFileWriter implements SessionSink {
     const writer = tree.writer ?? { pid: process.pid, host: "" };
     this.#file = sink.open(path, tree.root.sessionId, sessionLine(tree.root, writer.pid, writer.host));
     this.#header = headerOf(tree.root);
-    this.#open.add(tree.root);
+    this.#root = tree.root;
+    // The header goes out with the first batch, at the latest at the end of this turn.
+    this.#touch();
   }
 
   #touch(): void {
     this.#dirty = true;
     dirty.add(this);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#onTurn);
-    }
+    writeAtTurnEnd();
   }
 
   #line(line: string): void {
@@ -114,7 +124,7 @@ export class SessionFileWriter implements SessionSink {
   }
 
   ended(record: CallRecord): void {
-    if (this.#open.delete(record)) {
+    if (this.#open?.delete(record)) {
       this.#calls++;
       this.#line(endLine(record));
       return;
@@ -151,7 +161,7 @@ export class SessionFileWriter implements SessionSink {
   // A call's line is already made or written (its event or attributes need a line of their own),
   // unless it still waits in the queue as a record, carrying them.
   #needsLine(record: CallRecord): boolean {
-    if (this.#open.has(record)) return true;
+    if (record === this.#root || this.#open?.has(record)) return true;
     if (record.end === undefined || this.#dropped?.has(record)) return false;
     return !this.#queue.includes(record, this.#unmade);
   }
@@ -177,6 +187,7 @@ export class SessionFileWriter implements SessionSink {
       this.#chars += line.length + 1;
       if (record.end === undefined) {
         this.#running--;
+        this.#open ??= new Set();
         this.#open.add(record);
       } else {
         this.#finished--;
@@ -231,6 +242,7 @@ export class SessionFileWriter implements SessionSink {
         continue;
       } else {
         text += `${callLine(item)}\n`;
+        this.#open ??= new Set();
         this.#open.add(item);
       }
       lines++;
@@ -251,12 +263,12 @@ export class SessionFileWriter implements SessionSink {
     const stays = new Set(kept);
     for (const record of made) {
       dropped.add(record);
-      this.#open.delete(record);
+      this.#open?.delete(record);
     }
     for (const item of queue) {
       if (typeof item === "string" || stays.has(item)) continue;
       dropped.add(item);
-      this.#open.delete(item);
+      this.#open?.delete(item);
     }
   }
 }

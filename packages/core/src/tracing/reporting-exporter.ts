@@ -35,6 +35,11 @@ export class ReportingExporter implements SpanExporter {
   readonly #inner: Promise<SpanExporter | undefined>;
   #failing = false;
   #lost = 0;
+  // Exports handed to this exporter and not done yet, and who waits for there to be none. The
+  // batch processor's forceFlush awaits only the batches it sends itself, not one it sent on its
+  // own (a full batch, the timer) just before: `settled()` waits for those too.
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
 
   constructor(endpoint: string, load: () => Promise<SpanExporter>) {
     this.#endpoint = endpoint;
@@ -51,22 +56,43 @@ export class ReportingExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.#inFlight++;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.#exported();
+      done({ code: SUCCESS });
+    };
     this.#inner.then((inner) => {
       if (inner === undefined) {
         this.#lost += spans.length;
-        done({ code: SUCCESS });
+        finish();
         return;
       }
       try {
         inner.export(spans, (result) => {
           this.#observe(result, spans.length);
-          done({ code: SUCCESS });
+          finish();
         });
       } catch (error) {
         this.#observe({ code: 1, error: error as Error }, spans.length);
-        done({ code: SUCCESS });
+        finish();
       }
     });
+  }
+
+  /** Resolves once no export is in flight (those started meanwhile included). Never rejects. */
+  settled(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #exported(): void {
+    if (--this.#inFlight > 0) return;
+    const waiting = this.#idle;
+    this.#idle = [];
+    for (const resolve of waiting) resolve();
   }
 
   async forceFlush(): Promise<void> {
@@ -79,6 +105,7 @@ export class ReportingExporter implements SpanExporter {
   }
 
   async shutdown(): Promise<void> {
+    await this.settled();
     const inner = await this.#inner;
     try {
       await inner?.shutdown();

@@ -176,8 +176,11 @@ export function setupTracing(options: TracingOptions): Tracing {
   }
   forgetProvider();
 
+  // Every span ended so far is exported: the processor sends what waits in its queue, and what it
+  // sent on its own before (a full batch) may still be on its way.
+  const flushAll = () => provider.forceFlush().then(() => exporter.settled());
   // rt.flush() also sends the spans waiting in this exporter.
-  const unregisterFlush = onFlush(() => provider.forceFlush());
+  const unregisterFlush = onFlush(flushAll);
   let stopped: Promise<void> | undefined;
   const report = (what: string, error: unknown) => {
     try {
@@ -188,7 +191,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   };
   return {
     endpoint,
-    flush: () => provider.forceFlush().catch((error: unknown) => report("flush", error)),
+    flush: () => flushAll().catch((error: unknown) => report("flush", error)),
     shutdown() {
       stopped ??= (async () => {
         // Unregister first: sessions opening from now on are not traced into a stopping provider.
