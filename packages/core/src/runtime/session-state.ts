@@ -116,12 +116,12 @@ export class SessionState {
     this.#sinks.ended(record);
   }
 
-  event(record: CallRecord, rawName: string, data: unknown): void {
+  /** Adds an event to `record`; `time` is for one that happened elsewhere (default: now). */
+  event(record: CallRecord, rawName: string, data: unknown, time: number = now()): void {
     const settings = this.settings;
     if (!settings.recording && this.tracer === undefined) return;
     const name = settings.name(rawName);
-    const event =
-      data === undefined ? { name, time: now() } : { name, time: now(), data: settings.value(data) };
+    const event = data === undefined ? { name, time } : { name, time, data: settings.value(data) };
     if (settings.recording) addEvent(record, event);
     this.#sinks.event(record, event);
   }
