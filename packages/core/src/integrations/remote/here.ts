@@ -41,9 +41,7 @@ export function graftHere(remote: unknown): GraftResult | undefined {
  */
 export function recordAttempts(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1) {
-    throw new InvalidOptionsError(
-      `recordAttempts expected a positive integer, got ${describeValue(count)}.`,
-    );
+    throw new InvalidOptionsError(`recordAttempts expected a positive integer, got ${describeValue(count)}.`);
   }
   const frame = storage.getStore();
   if (frame === undefined || frame.attempt === 0) return;
