@@ -41,7 +41,6 @@ export function recordJob(node: string, kind: string, attempts: AttemptReport[],
   const last = attempts.at(-1);
   if (last === undefined) return;
   recordAttempts(last.attempt);
-  if (last.host !== "") rt.setAttributes({ [ATTR_REMOTE_HOST]: last.host, [ATTR_REMOTE_PID]: last.pid });
   let dropped = 0;
   attempts.forEach((report, index) => {
     const next = attempts[index + 1];
@@ -61,7 +60,10 @@ export function recordJob(node: string, kind: string, attempts: AttemptReport[],
     if (Number.isFinite(next.start)) data.delayMs = Math.max(0, next.start - end);
     remoteEvent("retry", data, end);
   });
-  if (dropped > 0) rt.setAttributes({ [ATTR_REMOTE_DROPPED]: dropped });
+  const where: Record<string, unknown> = {};
+  if (last.host !== "") Object.assign(where, { [ATTR_REMOTE_HOST]: last.host, [ATTR_REMOTE_PID]: last.pid });
+  if (dropped > 0) where[ATTR_REMOTE_DROPPED] = dropped;
+  rt.setAttributes(where);
 }
 
 function graft(calls: RemoteCalls, node: string): number {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as rt from "@runtrace/core";
 import { remoteCaller } from "@runtrace/core/remote";
+import { whenAborted } from "./aborts.js";
 import { ATTR_REMOTE_JOB, ATTR_REMOTE_QUEUE, allAttempts, recordJob } from "./attempts.js";
 import { type CallerLink, linkFor } from "./caller-link.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type RedisConnection } from "./connection.js";
@@ -56,7 +57,8 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
     const opened = await linkFor(link);
     signal.throwIfAborted();
     const jobId = randomUUID();
-    rt.setAttributes({ [ATTR_REMOTE_QUEUE]: options.queue, [ATTR_REMOTE_JOB]: jobId });
+    // Now, not at the end: a call that waits long shows its job in the live viewer.
+    rt.setAttributes({ [ATTR_REMOTE_JOB]: jobId });
     const data: JobData = { v: 1, node: name, args };
     const trace = rt.inject({} as Record<string, string>);
     if (trace.traceparent !== undefined) data.trace = trace;
@@ -64,6 +66,7 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
     if (caller !== undefined)
       data.caller = { session: caller.session, call: caller.call, calls: wantCalls && caller.recording };
     const { ended, forget } = opened.wait(jobId);
+    let stopListening = () => {};
     const gaveUp = new Promise<never>((_, reject) => {
       const onAbort = () => {
         forget();
@@ -71,8 +74,7 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
         reject(signal.reason);
       };
       if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-      void ended.finally(() => signal.removeEventListener("abort", onAbort));
+      else stopListening = whenAborted(signal, onAbort);
     });
     gaveUp.catch(() => {});
     try {
@@ -81,7 +83,7 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
       forget();
       throw error;
     }
-    const end = await Promise.race([ended, gaveUp]);
+    const end = await Promise.race([ended, gaveUp]).finally(() => stopListening());
     const reports = await reportsOf(
       opened,
       prefix,
@@ -110,7 +112,7 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
     ...(options.params === undefined ? {} : { params: options.params }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.record === undefined ? {} : { record: options.record }),
-    ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+    attributes: { ...options.attributes, [ATTR_REMOTE_QUEUE]: options.queue },
   }) as unknown as rt.Node<A, R>;
 }
 

@@ -6,16 +6,9 @@ import type { Redis } from "ioredis";
 import { blockingOf } from "./caller-link.js";
 import { connect, DEFAULT_CONNECT_TIMEOUT_MS, type RedisConnection } from "./connection.js";
 import type { WorkerError } from "./errors.js";
-import {
-  type AttemptReport,
-  DEFAULT_PREFIX,
-  type JobData,
-  type JobResult,
-  REPORTS_TTL_MS,
-  reportField,
-  reportsKey,
-} from "./protocol.js";
+import { type AttemptReport, DEFAULT_PREFIX, type JobData, type JobResult, reportsKey } from "./protocol.js";
 import { checkPositiveInteger, checkQueueAndConnection } from "./remote-node-options.js";
+import { defineReportCommand, writeReport } from "./reports.js";
 import { warnOnce } from "./warn.js";
 
 /** Options of `startWorker`. */
@@ -93,6 +86,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RemoteWo
     options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     `a worker of queue "${queue}"`,
   );
+  defineReportCommand(redis);
   const processJob = processorFor(nodes, redis, prefix, queue, options.shareCalls ?? true);
   const worker = new Worker(queue, processJob, {
     connection: blockingOf(connection),
@@ -154,6 +148,9 @@ function checkWorkerOptions(options: StartWorkerOptions): Map<string, rt.Node> {
 
 const HOST = hostname();
 
+/** How long an attempt runs before its worker marks it as its own (see `processorFor`). */
+const MARK_AFTER_MS = 20;
+
 function processorFor(
   nodes: Map<string, rt.Node>,
   redis: Redis,
@@ -172,13 +169,15 @@ function processorFor(
       start: Date.now(),
       status: "running",
     };
-    // Not waited for: it goes out ahead of everything this attempt writes later on the connection.
-    redis
-      .multi()
-      .hset(key, reportField(report.attempt), JSON.stringify(report))
-      .pexpire(key, REPORTS_TTL_MS)
-      .exec()
-      .catch(() => {});
+    // The mark that this worker runs the attempt, for the caller to name it if the worker dies. A
+    // job done sooner needs none (one lost sooner still shows, without its worker's name): most
+    // jobs then cost no write of ours at all. Not waited for: it goes out ahead of anything this
+    // attempt writes later on the connection.
+    let marked = false;
+    const mark = setTimeout(() => {
+      marked = true;
+      writeReport(redis, key, report).catch(() => {});
+    }, MARK_AFTER_MS);
     const node = nodes.get(data?.node);
     if (node === undefined) {
       const error: WorkerError = {
@@ -186,6 +185,7 @@ function processorFor(
         code: "RUNTRACE_REMOTE_UNKNOWN_NODE",
         message: `No node named "${data?.node}" on this worker (${HOST}, pid ${process.pid}) of queue "${queue}": it runs ${known}. Add the node to startWorker({ nodes }) where the workers run.`,
       };
+      clearTimeout(mark);
       await fail(redis, key, report, error, undefined);
       throw new UnrecoverableError(error.message);
     }
@@ -208,6 +208,7 @@ function processorFor(
     try {
       value = await session.run(() => rt.call(node, ...(data.args ?? [])));
     } catch (thrown) {
+      clearTimeout(mark);
       const error = workerError(thrown);
       await fail(redis, key, report, error, wantCalls ? exportCalls(session.tree) : undefined);
       throw Object.assign(new Error(error.message), { name: error.name });
@@ -215,8 +216,9 @@ function processorFor(
     report.status = "ok";
     report.end = Date.now();
     if (wantCalls) report.calls = exportCalls(session.tree);
-    // A first attempt's one report goes back with the result: nobody needs the key.
-    if (report.attempt <= 1) redis.del(key).catch(() => {});
+    clearTimeout(mark);
+    // A first attempt's one report goes back with the result: nobody needs its mark.
+    if (marked && report.attempt <= 1) redis.del(key).catch(() => {});
     return { v: 1, value, report };
   };
 }
@@ -233,11 +235,7 @@ async function fail(
   report.error = error;
   if (calls !== undefined) report.calls = calls;
   try {
-    await redis
-      .multi()
-      .hset(key, reportField(report.attempt), JSON.stringify(report))
-      .pexpire(key, REPORTS_TTL_MS)
-      .exec();
+    await writeReport(redis, key, report);
   } catch {
     // The caller then knows the attempt only from BullMQ's failed reason.
   }
