@@ -81,8 +81,11 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
       await opened.queue.add(name, data, { ...jobOptions, jobId });
     } catch (error) {
       forget();
+      stopListening();
       throw error;
     }
+    // Given up while the job was being added: the removal tried then came too soon.
+    if (signal.aborted) void withdraw(opened, jobId);
     const end = await Promise.race([ended, gaveUp]).finally(() => stopListening());
     const reports = await reportsOf(
       opened,
