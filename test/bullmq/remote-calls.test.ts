@@ -194,6 +194,18 @@ describe("a remote call", () => {
     expect(tree.root.children[0]).toMatchObject({ status: "timeout", children: [] });
   });
 
+  it("is cancelled by its signal, and its job removed when no worker took it", async () => {
+    const queue = newQueue();
+    const idle = remoteNode<[string], string>("summarize", { queue, connection: redis.connection });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("the user left")), 200);
+    const { tree, result } = await inSession(() => rt.callWith({ signal: controller.signal }, idle, "text"));
+    expect(rt.isCancelledError((result as PromiseRejectedResult).reason)).toBe(true);
+    expect(tree.root.children[0]).toMatchObject({ status: "cancelled", children: [] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await jobsIn(queue)).toBe(0);
+  });
+
   it("fails once, at once, naming host:port when Redis is not reachable", async () => {
     const port = await freePort();
     const connection = { host: "127.0.0.1", port };
