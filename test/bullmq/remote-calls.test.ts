@@ -17,6 +17,7 @@ import {
 } from "@runtrace/bullmq";
 import * as rt from "@runtrace/core";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type RedisServer, startRedis } from "../helpers/redis-server.js";
 
@@ -204,6 +205,20 @@ describe("a remote call", () => {
     expect(tree.root.children[0]).toMatchObject({ status: "cancelled", children: [] });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await jobsIn(queue)).toBe(0);
+  });
+
+  it("takes an ioredis client as its connection, on both sides", async () => {
+    const queue = newQueue();
+    const client = new Redis(redis.connection);
+    try {
+      workers.push(await startWorker({ queue, connection: client, nodes: [inner] }));
+      const shout = remoteNode<[string], string>("inner", { queue, connection: client });
+      const { result } = await inSession(() => rt.call(shout, "quiet"));
+      expect(result).toEqual({ status: "fulfilled", value: "QUIET" });
+    } finally {
+      await Promise.all(workers.splice(0).map((worker) => worker.close()));
+      client.disconnect();
+    }
   });
 
   it("fails once, at once, naming host:port when Redis is not reachable", async () => {

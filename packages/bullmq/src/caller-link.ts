@@ -1,6 +1,6 @@
 import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
-import { connect, connectionKey, type RedisConnection } from "./connection.js";
+import { blockingOf, connect, connectionKey, type RedisConnection } from "./connection.js";
 import { warnOnce } from "./warn.js";
 
 /**
@@ -124,14 +124,6 @@ async function openLink(options: LinkOptions, unlist: () => void): Promise<Calle
     redis.disconnect();
     throw error;
   }
-}
-
-/** The connection for a blocking client: BullMQ makes its own from options; a client is copied. */
-export function blockingOf(connection: RedisConnection): RedisConnection {
-  const duplicate = (connection as { duplicate?: (options?: object) => RedisConnection }).duplicate;
-  return typeof duplicate === "function"
-    ? duplicate.call(connection, { maxRetriesPerRequest: null })
-    : connection;
 }
 
 /**

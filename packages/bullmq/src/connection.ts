@@ -95,3 +95,13 @@ export async function connect(connection: RedisConnection, timeoutMs: number, wh
   client.options.enableOfflineQueue = true;
   return client;
 }
+
+/**
+ * The connection of a blocking client (a queue's events, a worker): options, from which BullMQ makes
+ * a client of its own and closes it with the queue or worker. A client given is not used itself, nor
+ * duplicated (BullMQ would not close a duplicate): its options are.
+ */
+export function blockingOf(connection: RedisConnection): RedisConnection {
+  if (!isClient(connection)) return connection;
+  return { ...connection.options, maxRetriesPerRequest: null } as RedisConnection;
+}
