@@ -18,7 +18,7 @@ import {
 import * as rt from "@runtrace/core";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, type RedisServer, startRedis } from "../helpers/redis-server.js";
 
 let redis: RedisServer;
@@ -225,9 +225,15 @@ describe("a remote call", () => {
     const port = await freePort();
     const connection = { host: "127.0.0.1", port };
     const summarize = remoteNode<[string], string>("summarize", { queue: newQueue(), connection });
+    const printed = [vi.spyOn(console, "error"), vi.spyOn(console, "warn")];
     const started = Date.now();
     const { result } = await inSession(() => rt.call(summarize, "text"));
     expect(Date.now() - started).toBeLessThan(3_000);
+    // One error, to the caller: nothing printed for each try of the connection.
+    for (const spy of printed) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
     const error = (result as PromiseRejectedResult).reason as RedisUnreachableError;
     expect(error).toBeInstanceOf(RedisUnreachableError);
     expect(error.address).toBe(`127.0.0.1:${port}`);
