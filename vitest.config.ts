@@ -10,6 +10,8 @@ const alias = [
   { find: /^@runtrace\/core\/mcp$/, replacement: source("./packages/core/src/mcp.ts") },
   { find: /^@runtrace\/core\/openai$/, replacement: source("./packages/core/src/openai.ts") },
   { find: /^@runtrace\/core\/ai-sdk$/, replacement: source("./packages/core/src/ai-sdk.ts") },
+  { find: /^@runtrace\/core\/remote$/, replacement: source("./packages/core/src/remote.ts") },
+  { find: /^@runtrace\/bullmq$/, replacement: source("./packages/bullmq/src/index.ts") },
 ];
 
 export default defineConfig({

@@ -33,7 +33,8 @@ const LAYERS: Array<{ name: string; holds: (path: string) => boolean }> = [
   { name: "integrations", holds: (path) => path.startsWith("integrations/") },
   {
     name: "entry points",
-    holds: (path) => ["index.ts", "otel.ts", "browser.ts", "mcp.ts", "openai.ts", "ai-sdk.ts"].includes(path),
+    holds: (path) =>
+      ["index.ts", "otel.ts", "browser.ts", "mcp.ts", "openai.ts", "ai-sdk.ts", "remote.ts"].includes(path),
   },
 ];
 

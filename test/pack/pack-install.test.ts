@@ -23,11 +23,13 @@ import {
 const FIXTURES = join(ROOT, "test/pack/fixtures");
 let core: Tarball;
 let viz: Tarball;
+let bullmq: Tarball;
 
 beforeAll(async () => {
   const dest = scratchDir("tarballs-");
   core = await pack("core", dest);
   viz = await pack("viz", dest);
+  bullmq = await pack("bullmq", dest);
 }, 300_000);
 
 afterAll(() => removeScratchDirs(), 120_000);
@@ -45,8 +47,14 @@ describe("the packed tarballs", () => {
       "dist/openai.d.ts",
       "dist/ai-sdk.js",
       "dist/ai-sdk.d.ts",
+      "dist/remote.js",
+      "dist/remote.d.ts",
     ])
       expect(core.files).toContain(file);
+    // Not installed in the scratch projects below: BullMQ's optional native msgpack build has an
+    // install script, and npm would warn about it there.
+    for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/worker.js"])
+      expect(bullmq.files).toContain(file);
     for (const file of [
       "package.json",
       "README.md",
@@ -57,7 +65,7 @@ describe("the packed tarballs", () => {
       expect(viz.files).toContain(file);
     expect(viz.files).toContain("dist/client/index.html");
     expect(viz.files.filter((file) => /^dist\/client\/assets\/app-[\w-]+\.js$/.test(file))).toHaveLength(1);
-    for (const file of [...core.files, ...viz.files]) {
+    for (const file of [...core.files, ...viz.files, ...bullmq.files]) {
       expect(file).not.toMatch(/\.map$|\.tsbuildinfo$|\.test\.|(^|\/)src\//);
     }
   });

@@ -95,12 +95,13 @@ export interface Tarball {
  * TypeScript, and rebuilding the viewer app here would replace files other tests are reading; the
  * app is built first only when it is missing or older than its sources.
  */
-export async function pack(name: "core" | "viz", dest: string): Promise<Tarball> {
+export async function pack(name: "core" | "viz" | "bullmq", dest: string): Promise<Tarball> {
   if (
     !existsSync(join(ROOT, "packages/core/dist/index.js")) ||
-    !existsSync(join(ROOT, "packages/viz/dist/cli/main.js"))
+    !existsSync(join(ROOT, "packages/viz/dist/cli/main.js")) ||
+    !existsSync(join(ROOT, "packages/bullmq/dist/index.js"))
   )
-    await runOk(process.execPath, [TSC, "-b", "packages/viz"], ROOT);
+    await runOk(process.execPath, [TSC, "-b", "packages/viz", "packages/bullmq"], ROOT);
   if (name === "viz") buildClient();
   const { stdout } = await runOk(
     "npm",

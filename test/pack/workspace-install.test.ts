@@ -29,7 +29,7 @@ interface LockEntry {
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
 const rootPackage = readJson<PackageJson>(join(ROOT, "package.json"));
 const lock = readJson<{ packages: Record<string, LockEntry> }>(join(ROOT, "package-lock.json"));
-const workspaceDirs = ["packages/core", "packages/viz", "examples"];
+const workspaceDirs = ["packages/core", "packages/viz", "packages/bullmq", "examples"];
 
 /** The lock entry's package name: `node_modules/a/node_modules/@s/b` is `@s/b`. */
 function lockName(path: string, entry: LockEntry): string {

@@ -116,8 +116,8 @@ export class SessionState {
     this.#sinks.ended(record);
   }
 
-  /** `time`: when it happened, for an event that happened elsewhere (a worker thread); default now. */
-  event(record: CallRecord, rawName: string, data: unknown, time = now()): void {
+  /** Adds an event to `record`; `time` is for one that happened elsewhere (default: now). */
+  event(record: CallRecord, rawName: string, data: unknown, time: number = now()): void {
     const settings = this.settings;
     if (!settings.recording && this.tracer === undefined) return;
     const name = settings.name(rawName);

@@ -3,7 +3,7 @@ import { mergeAttributes, storedRecord } from "../recording/record.js";
 import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeName } from "../recording/sanitize.js";
 import { isStatus } from "../recording/status.js";
 import type { CallTree } from "../recording/tree.js";
-import type { CallEvent, CallRecord, CallStatus, RecordedError, RecordKind } from "../recording/types.js";
+import type { CallEvent, CallRecord, RecordedError, RecordKind } from "../recording/types.js";
 import { type CallLine, callLine } from "./lines.js";
 
 /**
@@ -89,7 +89,16 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 // `callLine` writes kinds and statuses as they are, without escaping: only plain words pass.
 const KIND = /^[a-z][a-z_-]{0,31}$/;
-const ENDED: ReadonlySet<string> = new Set<CallStatus>(["ok", "error", "timeout", "cancelled", "skipped"]);
+// `interrupted`: a call whose process died before it ended, as its file reads back (or as the
+// sender tells of an attempt lost with its worker).
+const ENDED: ReadonlySet<string> = new Set<CallRecord["status"]>([
+  "ok",
+  "error",
+  "timeout",
+  "cancelled",
+  "skipped",
+  "interrupted",
+]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -152,13 +161,13 @@ function graftLine(
   if (typeof kind !== "string" || !KIND.test(kind) || kind === "session")
     return `call ${id} has kind ${textOf(kind)}`;
   if (!finite(start)) return `call ${id} has no start time`;
-  let status: CallStatus = "running";
+  let status: CallRecord["status"] = "running";
   let end: number | undefined;
   if (type === "call") {
     if (!isStatus(line.status) || !ENDED.has(line.status))
       return `call ${id} has status ${textOf(line.status)}`;
     if (!finite(line.end) || line.end < start) return `call ${id} has no valid end time`;
-    status = line.status as CallStatus;
+    status = line.status as CallRecord["status"];
     end = line.end;
   }
   const options = target.settings.sanitize;
