@@ -1,7 +1,7 @@
 import { textOf } from "../internal/safe.js";
 import { mergeAttributes, storedRecord } from "../recording/record.js";
 import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeName } from "../recording/sanitize.js";
-import { isStatus } from "../recording/status.js";
+import { isStatus, STATUSES } from "../recording/status.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord, RecordedError, RecordKind } from "../recording/types.js";
 import { type CallLine, callLine } from "./lines.js";
@@ -91,14 +91,7 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 const KIND = /^[a-z][a-z_-]{0,31}$/;
 // `interrupted`: a call whose process died before it ended, as its file reads back (or as the
 // sender tells of an attempt lost with its worker).
-const ENDED: ReadonlySet<string> = new Set<CallRecord["status"]>([
-  "ok",
-  "error",
-  "timeout",
-  "cancelled",
-  "skipped",
-  "interrupted",
-]);
+const ENDED: ReadonlySet<string> = new Set(STATUSES.filter((status) => status !== "running"));
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
