@@ -39,9 +39,9 @@ function atExit(): void {
  * The default store: one append-only JSON-lines file per session in `dir` (format: docs/format.md).
  * A session's file is created with its header at the end of the event-loop turn the session
  * starts in (with its first lines); lines are batched and written at the end of each event-loop
- * turn, or at once when 64 KiB of them wait, so a crash loses at most that much. A directory that stops taking writes (a full disk) is tried again after
- * a back-off while lines wait in memory (bounded); one that cannot be written at all (read-only,
- * permissions) is reported once. Either way, the program goes on and nothing is thrown.
+ * turn, or at once when 64 KiB of them wait, so a crash loses at most that much. A directory that
+ * stops taking writes (a full disk) is tried again after a back-off while lines wait in memory
+ * (bounded); one that cannot be written at all (read-only, permissions) is reported once. Either way, the program goes on and nothing is thrown.
  *
  * @example
  * ```ts
