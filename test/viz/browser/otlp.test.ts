@@ -41,53 +41,57 @@ describe("viewer: a trace received over OTLP", () => {
   let browser: Browser;
   let sessionId: string;
 
-  beforeAll(async () => {
-    viewer = await startViewer({ dir: temp.dir, port: 0, otlp: { port: 0 } });
-    const body = {
-      resourceSpans: [
-        {
-          resource: { attributes: [str("service.name", "support-bot")] },
-          scopeSpans: [
-            {
-              scope: { name: "app" },
-              spans: [
-                span("00000000000000c1", "00000000000000b1", "chat gpt-4o", 5, 60, {
-                  kind: 3,
-                  attributes: [
-                    str("gen_ai.request.model", "gpt-4o"),
-                    int("gen_ai.usage.input_tokens", 1200),
-                    int("gen_ai.usage.output_tokens", 45),
-                  ],
-                }),
-                span("00000000000000c2", "00000000000000b1", "lookup order", 62, 70, {
-                  kind: 3,
-                  status: { code: 2, message: "order service unavailable" },
-                  events: [
-                    {
-                      name: "exception",
-                      timeUnixNano: at(70),
-                      attributes: [str("exception.type", "FetchError"), str("exception.message", "503")],
-                    },
-                  ],
-                }),
-                span("00000000000000b1", "00000000000000a1", "answer", 2, 80),
-                span("00000000000000a1", undefined, "POST /chat", 0, 90, { kind: 2 }),
-              ],
-            },
-          ],
-        },
-      ],
-    };
+  /** Sends spans of one service to the viewer's OTLP endpoint, as JSON. */
+  async function postSpans(service: string, spans: object[]): Promise<void> {
     const res = await fetch(`${viewer.otlpUrl}/v1/traces`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [str("service.name", service)] },
+            scopeSpans: [{ scope: { name: "app" }, spans }],
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(200);
+  }
+
+  /** The id of the session the viewer lists under this name. */
+  async function sessionNamed(name: string): Promise<string> {
     const list = (await (await fetch(new URL("/api/sessions", viewer.url))).json()) as {
-      sessions: Array<{ id: string }>;
+      sessions: Array<{ id: string; name: string }>;
     };
-    sessionId = list.sessions[0]!.id;
+    return list.sessions.find((session) => session.name === name)!.id;
+  }
+
+  beforeAll(async () => {
+    viewer = await startViewer({ dir: temp.dir, port: 0, otlp: { port: 0 } });
+    await postSpans("support-bot", [
+      span("00000000000000c1", "00000000000000b1", "chat gpt-4o", 5, 60, {
+        kind: 3,
+        attributes: [
+          str("gen_ai.request.model", "gpt-4o"),
+          int("gen_ai.usage.input_tokens", 1200),
+          int("gen_ai.usage.output_tokens", 45),
+        ],
+      }),
+      span("00000000000000c2", "00000000000000b1", "lookup order", 62, 70, {
+        kind: 3,
+        status: { code: 2, message: "order service unavailable" },
+        events: [
+          {
+            name: "exception",
+            timeUnixNano: at(70),
+            attributes: [str("exception.type", "FetchError"), str("exception.message", "503")],
+          },
+        ],
+      }),
+      span("00000000000000b1", "00000000000000a1", "answer", 2, 80),
+      span("00000000000000a1", undefined, "POST /chat", 0, 90, { kind: 2 }),
+    ]);
+    sessionId = await sessionNamed("POST /chat");
     browser = await launchChromium();
   }, 60_000);
 
@@ -138,30 +142,17 @@ describe("viewer: a trace received over OTLP", () => {
 
   test("while a trace comes children first, shows its spans at once and moves them under each parent as it comes", async () => {
     const trace = "7c1efff798038103d269b633813fc60d";
-    const post = async (spans: object[]) => {
-      const res = await fetch(`${viewer.otlpUrl}/v1/traces`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          resourceSpans: [
-            {
-              resource: { attributes: [str("service.name", "ingest")] },
-              scopeSpans: [{ scope: { name: "app" }, spans: spans.map((s) => ({ ...s, traceId: trace })) }],
-            },
-          ],
-        }),
-      });
-      expect(res.status).toBe(200);
-    };
+    const post = (spans: object[]) =>
+      postSpans(
+        "ingest",
+        spans.map((s) => ({ ...s, traceId: trace })),
+      );
     // The leaves end first, as an SDK sends them.
     await post([
       span("00000000000000e1", "00000000000000d1", "parse page", 3, 10),
       span("00000000000000e2", "00000000000000d1", "embed page", 11, 20),
     ]);
-    const list = (await (await fetch(new URL("/api/sessions", viewer.url))).json()) as {
-      sessions: Array<{ id: string; name: string }>;
-    };
-    const id = list.sessions.find((s) => s.name === "ingest")!.id;
+    const id = await sessionNamed("ingest");
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 600 }, deviceScaleFactor: 1 });
     const problems = pageProblems(page);
