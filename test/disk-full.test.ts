@@ -1,7 +1,7 @@
 // A real full disk and a real read-only file system. /dev/full (Linux) fails every write with
 // ENOSPC; a small tmpfs is filled for real, or remounted read-only, where this process may mount
 // (root, as in CI), and skipped with the reason otherwise.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import {
   closeSync,
   existsSync,
@@ -19,6 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import * as rt from "@runtrace/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runScript } from "./helpers/run-script.js";
 
 const hasDevFull = process.platform === "linux" && existsSync("/dev/full");
 let warnings: string[] = [];
@@ -90,23 +91,10 @@ describe("a real full disk", () => {
 
   it.skipIf(!hasDevFull)("says at exit what it could not write, and for which session", async () => {
     const dir = mkdtempSync(join(tmpdir(), "runtrace-exit-full-"));
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(new URL("./fixtures/full-at-exit.mjs", import.meta.url))],
-      {
-        env: { ...process.env, RUNTRACE_DIR: dir },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    const { code, out, err } = await runScript(
+      fileURLToPath(new URL("./fixtures/full-at-exit.mjs", import.meta.url)),
+      { env: { RUNTRACE_DIR: dir } },
     );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      err += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(0);
     const id = out.trim();
     const lines = err.split("\n").filter((line) => line.startsWith("[runtrace]"));

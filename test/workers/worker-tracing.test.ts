@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
 import * as rt from "@runtrace/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeWorkerPools } from "../../packages/core/src/workers/pools.js";
+import { runScript } from "../helpers/run-script.js";
 
 const traced = new URL("./fixtures/traced.mjs", import.meta.url);
 
@@ -57,23 +57,11 @@ describe("a worker call under tracing", () => {
 describe("a script using worker nodes", () => {
   it("exits by itself when its work is done", async () => {
     const script = fileURLToPath(new URL("./fixtures/exits.mjs", import.meta.url));
-    const started = performance.now();
-    const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      err += chunk;
-    });
-    const killer = setTimeout(() => child.kill(), 20_000);
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-    clearTimeout(killer);
+    const { code, out, err, elapsedMs } = await runScript(script, { killAfterMs: 20_000 });
     expect(err).toBe("");
     expect(out.trim()).toBe("2,3,1");
     expect(code).toBe(0);
     // Idle threads keep nothing alive: no wait for the pool's 30 s idle timeout.
-    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(elapsedMs).toBeLessThan(15_000);
   });
 });
