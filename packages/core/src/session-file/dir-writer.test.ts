@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
-import { exitOutages, fsCalls, outageLimits } from "./dir-writer.js";
+import { exitOutages, outageLimits } from "./dir-writer.js";
+import { fsCalls } from "./open-files.js";
 import { readSessionFile } from "./read-file.js";
 
 const real = { ...fsCalls };

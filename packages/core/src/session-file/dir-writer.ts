@@ -1,20 +1,5 @@
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { logger } from "../recording/logger.js";
-
-/**
- * The file-system calls the JSONL store makes. Internal: tests replace them to simulate a disk that
- * fails (ENOSPC for a while, EACCES, EROFS).
- */
-export const fsCalls = {
-  open: (file: string): number => openSync(file, "a"),
-  /** Writes `data` at the end of the file; returns how many bytes the disk took. */
-  write: (fd: number, data: string | Buffer): number =>
-    typeof data === "string" ? writeSync(fd, data) : writeSync(fd, data),
-  close: (fd: number): void => closeSync(fd),
-  mkdir: (dir: string): void => {
-    mkdirSync(dir, { recursive: true });
-  },
-};
+import { closeFile, fsCalls, keepOpen, SessionFile } from "./open-files.js";
 
 /** How the store rides out a directory that stops taking writes. Internal: tests shorten the waits. */
 export const outageLimits = {
@@ -38,23 +23,6 @@ const ADVICE: Record<string, string> = {
   EDQUOT: "the disk quota is used up",
 };
 
-// Session files kept open between writes, so a session that writes every turn does not reopen its
-// file each time; closed when the session ends. At most this many stay open: opening one more
-// closes the one opened longest ago (a session left running forever cannot pin descriptors).
-const MAX_OPEN = 256;
-const openFiles = new Set<SessionFile>();
-
-function closeFile(file: SessionFile): void {
-  if (file.fd < 0) return;
-  openFiles.delete(file);
-  try {
-    fsCalls.close(file.fd);
-  } catch {
-    // Already gone: nothing to release.
-  }
-  file.fd = -1;
-}
-
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : String(error);
@@ -62,34 +30,6 @@ function codeOf(error: unknown): string {
 
 function count(n: number, one: string): string {
   return `${n.toLocaleString("en-US")} ${one}${n === 1 ? "" : "s"}`;
-}
-
-/** One session's file as the sink sees it. */
-export class SessionFile {
-  readonly path: string;
-  readonly id: string;
-  fd = -1;
-  /** The session ended: the file is closed after each write. */
-  ended = false;
-  /** Its header could not be written nor kept: nothing of this session reaches the disk. */
-  gone = false;
-  /** Its header line, until the first append creates the file with it. */
-  header: string | undefined = undefined;
-  /** Bytes waiting for the directory to take writes again, in order. */
-  held: Buffer[] = [];
-  heldLines = 0;
-  heldCalls = 0;
-  /** Lines (and the calls they belonged to) dropped during the current outage. */
-  droppedLines = 0;
-  droppedCalls = 0;
-  /** Dropped lines and calls already told in a `lost` line. */
-  notedLines = 0;
-  notedCalls = 0;
-
-  constructor(path: string, id: string) {
-    this.path = path;
-    this.id = id;
-  }
 }
 
 const inOutage = new Set<DirWriter>();
@@ -232,8 +172,7 @@ export class DirWriter {
       fsCalls.mkdir(this.dir);
       file.fd = fsCalls.open(file.path);
     }
-    if (openFiles.size >= MAX_OPEN) closeFile(openFiles.values().next().value!);
-    openFiles.add(file);
+    keepOpen(file);
   }
 
   // `firstLine`: the first line of `data` must be kept whatever the budget (the rest of a line the

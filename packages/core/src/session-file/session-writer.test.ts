@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
 import { storedRecord } from "../recording/record.js";
-import { fsCalls } from "./dir-writer.js";
+import { fsCalls } from "./open-files.js";
 import { readSessionFile } from "./read-file.js";
 import { FLUSH_CHARS, MEASURE_CALLS } from "./session-writer.js";
 

@@ -1,7 +1,7 @@
 import type { SessionSink } from "../recording/sink.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
-import type { DirWriter, SessionFile } from "./dir-writer.js";
+import type { DirWriter } from "./dir-writer.js";
 import {
   attributesLine,
   callLine,
@@ -13,6 +13,7 @@ import {
   sessionEndLine,
   sessionLine,
 } from "./lines.js";
+import type { SessionFile } from "./open-files.js";
 
 /**
  * When the lines waiting to be written reach this many characters, they are written at once, in
