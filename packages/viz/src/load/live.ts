@@ -131,17 +131,14 @@ export class LiveSession {
       }
       let slot = this.#slots.get(record.id);
       if (slot === undefined) {
-        const parentId = record.parentId ?? tree.root.id;
-        const parentSlot = parentId === tree.root.id ? undefined : this.#slots.get(parentId);
+        // The parent's childCount changed: send it again (before its new child).
+        const parentSlot = this.#childCountChanged(record.parentId);
         slot = this.#records.length;
         this.#slots.set(record.id, slot);
         this.#records.push(record);
         this.#depths.push(parentSlot === undefined ? 1 : this.#depths[parentSlot]! + 1);
         this.#versions.push(0);
         this.#buckets.push(0);
-        // The parent's childCount changed: send it again (before its new child).
-        if (parentSlot === undefined) session = true;
-        else touched.add(parentSlot);
       }
       touched.add(slot);
     }
@@ -157,18 +154,25 @@ export class LiveSession {
   }
 
   /**
+   * A call came under `parentId` or left it: that call (or the root) is sent again with its new
+   * child count. Returns its place, `undefined` for the root.
+   */
+  #childCountChanged(parentId: string | null): number | undefined {
+    const slot = parentId === null ? undefined : this.#slots.get(parentId);
+    if (slot === undefined) this.#rootTouched = true;
+    else this.#touched.add(slot);
+    return slot;
+  }
+
+  /**
    * A call moved under another parent (a trace's span placed before its parent came): it and its
    * calls get their new depths, and both parents their new child counts.
    */
   #moved(record: CallRecord, from: CallRecord): void {
     const slot = this.#slots.get(record.id);
     if (slot === undefined) return;
-    for (const parent of [from.id, record.parentId]) {
-      const parentSlot = parent === null ? undefined : this.#slots.get(parent);
-      if (parentSlot === undefined) this.#rootTouched = true;
-      else this.#touched.add(parentSlot);
-    }
-    const parentSlot = record.parentId === null ? undefined : this.#slots.get(record.parentId);
+    this.#childCountChanged(from.id);
+    const parentSlot = this.#childCountChanged(record.parentId);
     this.#depths[slot] = parentSlot === undefined ? 1 : this.#depths[parentSlot]! + 1;
     this.#touched.add(slot);
     const stack: CallRecord[] = [record];
