@@ -70,6 +70,12 @@ describe("TreeModel", () => {
     expect(tree.waiting).toBe(0);
     expect(tree.get("5")!.parent?.id).toBe("9");
     expect(tree.get("5")!.depth).toBe(2);
+    // A call waiting for a parent that never came, named under one that is here: it goes there.
+    tree.upsert(flat("8", "gone", 70, { end: 80 }));
+    expect(tree.waiting).toBe(1);
+    tree.upsert(flat("8", "9", 70, { end: 80 }));
+    expect(tree.waiting).toBe(0);
+    expect(ids(tree.get("9")!.children)).toEqual(["5", "8"]);
   });
 
   test("tracks the latest time seen", () => {

@@ -83,10 +83,10 @@ export class TreeModel {
     const existing = this.#nodes.get(call.id);
     if (existing) {
       if (isSettled(existing.call) && !isSettled(call)) return false;
-      const moved = call.parentId !== existing.call.parentId && existing !== this.root;
+      const from = existing.call.parentId;
       existing.call = call;
       existing.text = undefined;
-      if (moved) this.#move(existing);
+      if (call.parentId !== from && existing !== this.root) this.#move(existing, from);
       this.version++;
       return true;
     }
@@ -104,11 +104,7 @@ export class TreeModel {
     } else {
       const parent = this.#nodes.get(call.parentId);
       if (parent) this.#attach(node, parent);
-      else {
-        const list = this.#waiting.get(call.parentId);
-        if (list) list.push(node);
-        else this.#waiting.set(call.parentId, [node]);
-      }
+      else this.#wait(node, call.parentId);
     }
     const adopted = this.#waiting.get(call.id);
     if (adopted) {
@@ -165,29 +161,30 @@ export class TreeModel {
    * A call now names another parent (a span that was shown under the root until its parent came):
    * it leaves its old place, with its subtree, for the new one (or waits for it).
    */
-  #move(node: TreeNode): void {
+  #move(node: TreeNode, from: string | null | undefined): void {
     const old = node.parent;
     if (old) {
       const at = old.children.indexOf(node);
       if (at !== -1) old.children.splice(at, 1);
       node.parent = undefined;
-    } else {
-      for (const [parentId, list] of this.#waiting) {
-        const at = list.indexOf(node);
-        if (at === -1) continue;
-        list.splice(at, 1);
-        if (list.length === 0) this.#waiting.delete(parentId);
-        break;
-      }
+    } else if (typeof from === "string") {
+      // It was waiting for its old parent.
+      const list = this.#waiting.get(from);
+      const at = list?.indexOf(node) ?? -1;
+      if (at !== -1) list!.splice(at, 1);
+      if (list?.length === 0) this.#waiting.delete(from);
     }
     const parentId = node.call.parentId;
     const parent = parentId === null || parentId === undefined ? this.root : this.#nodes.get(parentId);
     if (parent) this.#attach(node, parent);
-    else {
-      const list = this.#waiting.get(parentId!);
-      if (list) list.push(node);
-      else this.#waiting.set(parentId!, [node]);
-    }
+    else this.#wait(node, parentId!);
+  }
+
+  /** Keeps a node whose parent has not arrived until it does. */
+  #wait(node: TreeNode, parentId: string): void {
+    const list = this.#waiting.get(parentId);
+    if (list) list.push(node);
+    else this.#waiting.set(parentId, [node]);
   }
 
   #attach(node: TreeNode, parent: TreeNode): void {
