@@ -143,6 +143,20 @@ describe("a trace stored as a session", () => {
     );
   });
 
+  it("says a moved span's service when it differs from its new parent's", async () => {
+    const r = receiver();
+    const t = newTrace();
+    const pay = { resource: { "service.name": "payments" } };
+    // Shown under the root (of its own service) first, then under a parent of another service.
+    r.add([span(t, "charge", "checkout", 3)]);
+    expect((await stored(r, t)).find("charge")!.attributes["service.name"]).toBeUndefined();
+    r.add([span(t, "checkout", "root", 2, pay), span(t, "root", undefined, 0)]);
+    const tree = await stored(r, t);
+    expect(shape(tree.root)).toBe("root(root(checkout(charge)))");
+    expect(tree.find("checkout")!.attributes["service.name"]).toBe("payments");
+    expect(tree.find("charge")!.attributes["service.name"]).toBe("shop");
+  });
+
   it("writes everything still waiting when it closes: nothing received is lost", async () => {
     const r = receiver();
     const t = newTrace();
