@@ -105,6 +105,8 @@ export {
 } from "./session-file/ids.js";
 export type { SessionFileEntry } from "./session-file/list.js";
 export { listSessionFiles, sessionFiles } from "./session-file/list.js";
+export type { SessionPlace } from "./session-file/place.js";
+export { findSession, readSessionAt, segmentKey } from "./session-file/place.js";
 export { SessionReader, writerAlive } from "./session-file/reader.js";
 export type { SummaryOf } from "./session-file/summary.js";
 export { placeholderSession, summarizeSession, unreadableSummary } from "./session-file/summary.js";

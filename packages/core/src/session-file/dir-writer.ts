@@ -1,5 +1,7 @@
 import { logger } from "../recording/logger.js";
 import { closeFile, fsCalls, keepOpen, SessionFile } from "./open-files.js";
+import { type FirstBlock, SegmentWriter, segmentLimits } from "./segment-writer.js";
+import type { FirstBlockSummary } from "./segments.js";
 
 /** How the store rides out a directory that stops taking writes. Internal: tests shorten the waits. */
 export const outageLimits = {
@@ -54,6 +56,9 @@ export class DirWriter {
   #heldBytes = 0;
   // Files with held lines or dropped lines in the current outage, in the order they first failed.
   readonly #touched = new Set<SessionFile>();
+  /** Session files this process created here: past `segmentLimits.filesBefore`, short sessions go to segments. */
+  #filesMade = 0;
+  #segments: SegmentWriter | undefined;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -72,8 +77,34 @@ export class DirWriter {
   /**
    * Appends lines (`lines` of them, for `calls` calls). `final` (the session's last line) is kept
    * even when the memory budget of an outage is spent. Returns false when the lines were dropped.
+   * `whole`: these lines are the whole session with nothing left running, so a session whose file
+   * is not made yet may go to a segment file instead (see segment-writer.ts).
    */
-  append(file: SessionFile, text: string, lines: number, calls: number, final?: string): boolean {
+  append(
+    file: SessionFile,
+    text: string,
+    lines: number,
+    calls: number,
+    final?: string,
+    whole?: FirstBlockSummary,
+  ): boolean {
+    if (file.inSegment) {
+      this.#segmentWriter().addMore(file, final === undefined ? text : text + final);
+      return true;
+    }
+    const header = file.header;
+    if (
+      whole !== undefined &&
+      header !== undefined &&
+      final !== undefined &&
+      !this.#failing &&
+      !this.#broken &&
+      this.#filesMade >= segmentLimits.filesBefore
+    ) {
+      file.header = undefined;
+      this.#segmentWriter().add({ file, header, text, final, lines, calls, summary: whole });
+      return true;
+    }
     if (this.#broken) {
       file.gone = true; // nothing of it will ever be written: its writer stops making lines
       return false;
@@ -83,7 +114,6 @@ export class DirWriter {
       return false;
     }
     if (this.#failing && Date.now() >= this.#retryAt) this.retry();
-    const header = file.header;
     let data = final === undefined ? text : text + final;
     if (header !== undefined) {
       file.header = undefined;
@@ -94,6 +124,9 @@ export class DirWriter {
     let started = false;
     if (!this.#failing) {
       const left = this.#write(file, data);
+      // A file made (its header on disk, whatever else the disk took) counts towards segments.
+      if (header !== undefined && (left === undefined || left.length < Buffer.byteLength(data)))
+        this.#filesMade++;
       if (left === undefined) {
         if (file.ended) closeFile(file);
         return true;
@@ -115,6 +148,28 @@ export class DirWriter {
       return false;
     }
     return this.#hold(file, rest, started || headerBytes > 0, lines, calls, final);
+  }
+
+  #segmentWriter(): SegmentWriter {
+    this.#segments ??= new SegmentWriter({
+      dir: this.dir,
+      ownFiles: (blocks: FirstBlock[]) => {
+        for (const { file, header, text, final, lines, calls } of blocks) {
+          file.header = header;
+          this.append(file, text, lines, calls, final);
+        }
+      },
+      failed: (error, lost) => {
+        if (lost.length === 0) return;
+        const lines = lost.reduce((n, block) => n + block.lines, 0);
+        const ids = [...new Set(lost.map((block) => block.id))];
+        this.#warn(
+          `cannot append to a segment file in ${this.dir} (${codeOf(error)}${ADVICE[codeOf(error)] ? `: ${ADVICE[codeOf(error)]}` : ""}); ` +
+            `lost ${count(lines, "line")} that came after the end of ${count(ids.length, "session")} (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""}), from work those sessions left running.`,
+        );
+      },
+    });
+    return this.#segments;
   }
 
   /** The session ended: its file is closed once nothing of it waits. */

@@ -32,7 +32,8 @@ let taken = POOL_BYTES;
 let lastSecond = Number.NaN;
 let lastTimePart = "";
 
-function timePartOf(epochMs: number): string {
+/** `YYYYMMDD-HHMMSS` (UTC) of an epoch time in milliseconds. */
+export function timePartOf(epochMs: number): string {
   const second = Math.floor(epochMs / 1000);
   if (second !== lastSecond) {
     lastSecond = second;

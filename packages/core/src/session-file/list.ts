@@ -2,8 +2,10 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ReadError } from "../errors.js";
 import { mapPooled } from "../internal/pool.js";
+import { isStatus } from "../recording/status.js";
 import { isSessionId, sessionIdOfFile } from "./ids.js";
 import { readSessionFile } from "./read-file.js";
+import { readSegmentSession, type SegmentSession, segmentSessions } from "./segment-read.js";
 import { byStartDescending, type SessionSummary, summarizeSession, unreadableSummary } from "./summary.js";
 
 /** A `.jsonl` file of a sessions directory. */
@@ -15,15 +17,18 @@ export interface SessionFileEntry {
   problem?: string;
 }
 
-/** The session files in `dir`, by name; none when `dir` does not exist. */
-export async function sessionFiles(dir: string): Promise<SessionFileEntry[]> {
-  let names: string[];
+async function namesIn(dir: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return [];
     throw new ReadError(`Cannot list sessions in ${dir}: ${String(error)}`, { cause: error });
   }
+}
+
+/** The session files in `dir`, by name; none when `dir` does not exist. */
+export async function sessionFiles(dir: string, listed?: readonly string[]): Promise<SessionFileEntry[]> {
+  const names = listed ?? (await namesIn(dir));
   const entries: SessionFileEntry[] = [];
   for (const name of names) {
     const id = sessionIdOfFile(name);
@@ -47,6 +52,32 @@ async function readSummary(entry: SessionFileEntry): Promise<SessionSummary> {
 }
 
 /**
+ * The `runtrace ls` line of a session in segment files: what its index says, or, for one that got
+ * more blocks or was found past the index, what reading it says.
+ */
+async function segmentSummary(session: SegmentSession): Promise<SessionSummary> {
+  const { id, segment, summary } = session;
+  if (summary !== undefined && session.blocks.length === 1) {
+    const { name, start, end, status, calls, errors } = summary;
+    return {
+      id,
+      name,
+      status: isStatus(status) ? status : "error",
+      start,
+      end,
+      calls,
+      errors,
+      file: segment,
+    };
+  }
+  try {
+    return summarizeSession(await readSegmentSession(session), { id, file: segment });
+  } catch (error) {
+    return unreadableSummary(id, segment, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
  * Every session of `dir`, newest first, a few files at a time (a directory may hold thousands).
  * `summaryOf` says what a file holds (a reader with a cache passes its own; `undefined`: the file
  * went away meanwhile and is left out); by default each file is read whole. A file whose name is
@@ -56,10 +87,16 @@ export async function listSessionFiles(
   dir: string,
   summaryOf: (entry: SessionFileEntry) => Promise<SessionSummary | undefined> = readSummary,
 ): Promise<SessionSummary[]> {
-  const summaries = await mapPooled(await sessionFiles(dir), 8, (entry) =>
+  const names = await namesIn(dir);
+  const files = await sessionFiles(dir, names);
+  const summaries = await mapPooled(files, 8, (entry) =>
     entry.problem === undefined
       ? summaryOf(entry)
       : Promise.resolve(unreadableSummary(entry.id, entry.file, entry.problem)),
   );
+  // A session with a file of its own is read from it, whatever segments say of the same id.
+  const own = new Set(files.map((entry) => entry.id));
+  const segmented = [...(await segmentSessions(dir, names)).values()].filter((s) => !own.has(s.id));
+  summaries.push(...(await mapPooled(segmented, 8, segmentSummary)));
   return summaries.filter((summary) => summary !== undefined).sort(byStartDescending);
 }

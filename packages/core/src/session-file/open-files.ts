@@ -6,6 +6,8 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
  */
 export const fsCalls = {
   open: (file: string): number => openSync(file, "a"),
+  /** Opens a new file for appending; EEXIST when it exists. */
+  create: (file: string): number => openSync(file, "ax"),
   /** Writes `data` at the end of the file; returns how many bytes the disk took. */
   write: (fd: number, data: string | Buffer): number =>
     typeof data === "string" ? writeSync(fd, data) : writeSync(fd, data),
@@ -26,6 +28,8 @@ export class SessionFile {
   gone = false;
   /** Its header line, until the first append creates the file with it. */
   header: string | undefined = undefined;
+  /** Its first lines went to a segment file: later ones follow them there (see segment-writer.ts). */
+  inSegment = false;
   /** Bytes waiting for the directory to take writes again, in order. */
   held: Buffer[] = [];
   heldLines = 0;

@@ -1,4 +1,5 @@
 import type { SessionSink } from "../recording/sink.js";
+import { failed } from "../recording/status.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { DirWriter } from "./dir-writer.js";
@@ -14,6 +15,8 @@ import {
   sessionLine,
 } from "./lines.js";
 import type { SessionFile } from "./open-files.js";
+import { flushSegments } from "./segment-writer.js";
+import type { FirstBlockSummary } from "./segments.js";
 
 /**
  * When the lines waiting to be written reach this many characters, they are written at once, in
@@ -33,9 +36,10 @@ export const FLUSH_CALLS = 4096;
 // a script that calls process.exit() loses nothing.
 const dirty = new Set<SessionFileWriter>();
 
-/** Writes every writer's pending lines now. */
+/** Writes every writer's pending lines now, the short sessions gathered for segment files too. */
 export function flushWriters(): void {
   for (const writer of [...dirty]) writer.flush();
+  flushSegments();
 }
 
 // One end-of-turn write for every writer with lines waiting, not one `setImmediate` per session:
@@ -82,6 +86,8 @@ export class SessionFileWriter implements SessionSink {
   #finished = 0;
   #running = 0;
   #calls = 0;
+  /** Calls that failed, for the summary of a session written whole (see `DirWriter.append`). */
+  #failures = 0;
   #final: string | undefined;
   // Calls written as `start` whose end has not been written yet (made at the first such call).
   #open: Set<CallRecord> | undefined;
@@ -125,6 +131,7 @@ export class SessionFileWriter implements SessionSink {
   }
 
   ended(record: CallRecord): void {
+    if (failed(record.status)) this.#failures++;
     if (this.#open?.delete(record)) {
       this.#calls++;
       this.#line(endLine(record));
@@ -232,6 +239,7 @@ export class SessionFileWriter implements SessionSink {
     }
     let text = "";
     let lines = 0;
+    let running = false;
     const kept: CallRecord[] = [];
     for (const item of queue) {
       if (typeof item === "string") {
@@ -245,6 +253,7 @@ export class SessionFileWriter implements SessionSink {
         text += `${callLine(item)}\n`;
         this.#open ??= new Set();
         this.#open.add(item);
+        running = true;
       }
       lines++;
     }
@@ -254,7 +263,21 @@ export class SessionFileWriter implements SessionSink {
       this.#calls = this.#running = kept.length;
       this.#touch();
     }
-    if (!this.#sink.append(this.#file, text, lines, calls, final)) this.#forget(queue, made, kept);
+    const whole = final !== undefined && !running && !this.#open?.size ? this.#summary(calls) : undefined;
+    if (!this.#sink.append(this.#file, text, lines, calls, final, whole)) this.#forget(queue, made, kept);
+  }
+
+  // What a segment's index says of this session when all of it is written at once.
+  #summary(calls: number): FirstBlockSummary {
+    const root = this.#root;
+    return {
+      name: root.node,
+      start: root.start,
+      end: root.end,
+      status: root.status,
+      calls,
+      errors: this.#failures,
+    };
   }
 
   // The batch was dropped: later lines must not name its calls (their ends, events, children).

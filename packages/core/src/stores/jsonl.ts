@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { DirWriter, exitOutages } from "../session-file/dir-writer.js";
 import { defaultSessionDir, sessionFileOf } from "../session-file/ids.js";
 import { listSessionFiles } from "../session-file/list.js";
-import { readSessionFile } from "../session-file/read-file.js";
+import { readStoredSession } from "../session-file/place.js";
 import { flushWriters, SessionFileWriter } from "../session-file/session-writer.js";
 import type { SessionSummary } from "../session-file/summary.js";
 import type { Store } from "./store.js";
@@ -73,7 +73,7 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     },
     async readSession(id) {
       flushAll();
-      return readSessionFile(fileOf(id));
+      return readStoredSession(dir, id);
     },
     async flush() {
       flushAll();

@@ -3,6 +3,7 @@ import { resolveStore } from "../config.js";
 import { ReadError } from "../errors.js";
 import type { CallTree } from "../recording/tree.js";
 import { defaultSessionDir, isSessionPath } from "../session-file/ids.js";
+import { readStoredSession } from "../session-file/place.js";
 import { readSessionFile } from "../session-file/read-file.js";
 import { type JsonlStore, jsonlStore } from "./jsonl.js";
 import type { Store } from "./store.js";
@@ -39,10 +40,10 @@ export async function readSession(fileOrId: string, options: ReadSessionOptions 
   // Whatever this process recorded so far must be on disk before it is read back.
   await flushStores();
   if (isSessionPath(fileOrId)) return readSessionFile(resolve(fileOrId));
-  if (options.dir !== undefined) return readSessionFile(jsonlStore({ dir: options.dir }).fileOf(fileOrId));
+  if (options.dir !== undefined) return readStoredSession(jsonlStore({ dir: options.dir }).dir, fileOrId);
   const store = resolveStore();
-  if (store === null) return readSessionFile(jsonlStore().fileOf(fileOrId));
-  if (isJsonl(store)) return readSessionFile(store.fileOf(fileOrId));
+  if (store === null) return readStoredSession(jsonlStore().dir, fileOrId);
+  if (isJsonl(store)) return readStoredSession(store.dir, fileOrId);
   // Another kind of store (a memory store, or the application's own): it holds its sessions.
   try {
     return await store.readSession(fileOrId);

@@ -1,0 +1,232 @@
+// Short sessions appended to segment files once a process has made enough session files: what a
+// reader sees of them (listing, reading by id), crash leftovers, and a segment that stops taking writes.
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as rt from "../index.js";
+import { fsCalls } from "./open-files.js";
+import { segmentLimits } from "./segment-writer.js";
+
+const real = { ...fsCalls };
+const defaults = { ...segmentLimits };
+const root = mkdtempSync(join(tmpdir(), "runtrace-segments-"));
+let dirs = 0;
+let warnings: string[] = [];
+
+beforeEach(() => {
+  warnings = [];
+  rt.configure({ logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
+});
+afterEach(async () => {
+  Object.assign(fsCalls, real);
+  Object.assign(segmentLimits, defaults);
+  await rt.flush();
+  rt.configure({ logger: { warn: console.warn, error: console.error } });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function fresh(): string {
+  return join(root, `d${++dirs}`);
+}
+
+const leaf = rt.functionNode(async (n: number) => n * 2, { name: "leaf" });
+const boom = rt.functionNode(
+  async () => {
+    throw new Error("boom");
+  },
+  { name: "boom" },
+);
+const fan = rt.functionNode(
+  async (n: number) => {
+    const doubled = await Promise.all([rt.call(leaf, n), rt.call(leaf, n + 1)]);
+    if (n % 5 === 0) await rt.call(boom).catch(() => {});
+    return doubled;
+  },
+  { name: "fan" },
+);
+
+/** Runs `count` short sessions (one per "request") in `store`; returns their ids in order. */
+async function requests(store: rt.Store, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const session = new rt.Session({ name: `request-${i}`, store });
+    ids.push(session.id);
+    await session.run(() => rt.call(fan, i));
+  }
+  return ids;
+}
+
+const kinds = (dir: string) => readdirSync(dir).map((name) => name.replace(/^.*?(\.[a-z-]+)$/, "$1"));
+
+describe("segment files", () => {
+  it("keeps a file per session for the first sessions of a process, then appends short ones to a segment", async () => {
+    segmentLimits.filesBefore = 3;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const ids = await requests(store, 20);
+    await rt.flush();
+
+    const names = kinds(dir);
+    expect(names.filter((k) => k === ".jsonl")).toHaveLength(3);
+    expect(names.filter((k) => k === ".segment")).toHaveLength(1);
+    expect(names.filter((k) => k === ".segment-index")).toHaveLength(1);
+    expect(existsSync(store.fileOf(ids[0]!))).toBe(true);
+    expect(existsSync(store.fileOf(ids[3]!))).toBe(false);
+
+    const listed = await store.listSessions();
+    expect(listed.map((s) => s.id).sort()).toEqual([...ids].sort());
+    const tenth = listed.find((s) => s.id === ids[10])!;
+    expect(tenth).toMatchObject({ name: "request-10", status: "ok", calls: 4, errors: 1 });
+    expect(tenth.file).toMatch(/\.segment$/);
+
+    // Read by id, through every way a user has: the store, rt.readSession with the directory.
+    for (const id of [ids[2]!, ids[11]!, ids[19]!]) {
+      const tree = await rt.readSession(id, { dir });
+      const direct = await store.readSession(id);
+      expect(rt.formatTree(tree, { color: false })).toBe(rt.formatTree(direct, { color: false }));
+      expect(tree.root.status).toBe("ok");
+      expect(tree.size).toBe(3);
+      expect(tree.find("fan")?.output).toEqual([
+        2 * Number(tree.root.node.slice(8)),
+        2 * Number(tree.root.node.slice(8)) + 2,
+      ]);
+    }
+    // The summary the index gives is the one reading the session gives.
+    const read = rt.summarizeSession(await rt.readSession(ids[10]!, { dir }), {
+      id: ids[10]!,
+      file: tenth.file,
+    });
+    expect(read).toEqual(tenth);
+  });
+
+  it("writes a session that outlives its first batch to a file of its own", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const short = await requests(store, 2);
+    const long = new rt.Session({ name: "long", store });
+    await long.run(async () => {
+      await rt.call(leaf, 1);
+      await sleep(20); // the turn ends: the session's file is made with what it has so far
+      await rt.call(leaf, 2);
+    });
+    await rt.flush();
+    expect(existsSync(store.fileOf(long.id))).toBe(true);
+    expect(short.every((id) => !existsSync(store.fileOf(id)))).toBe(true);
+    expect((await rt.readSession(long.id, { dir })).size).toBe(2);
+  });
+
+  it("puts lines that come after a short session's end into a later block of the same session", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    let later!: Promise<void>;
+    const left = new rt.Session({ name: "left-running", store });
+    await left.run(async () => {
+      await rt.call(
+        rt.functionNode(
+          async () => {
+            // Work the call leaves running: its event comes after the session ended.
+            later = sleep(30).then(() => rt.event("late", { after: "the end" }));
+          },
+          { name: "keeps-a-handle" },
+        ),
+      );
+    });
+    await rt.flush();
+    expect(existsSync(store.fileOf(left.id))).toBe(false);
+    await later;
+    await rt.flush();
+    expect(readFileSync(join(dir, readdirSync(dir).find((n) => n.endsWith(".segment"))!), "utf8")).toMatch(
+      /\{"type":"more","id":"[^"]+"\}\n\{"type":"event"/,
+    );
+    const tree = await rt.readSession(left.id, { dir });
+    expect(tree.root.status).toBe("ok");
+    expect(tree.find("keeps-a-handle")?.events.map((e) => e.name)).toEqual(["late"]);
+    const [summary] = await store.listSessions();
+    expect(summary).toMatchObject({ id: left.id, calls: 1, status: "ok" });
+  });
+
+  it("reads the blocks a process wrote past its index (killed between the two writes)", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const ids = await requests(store, 6);
+    await rt.flush();
+    const index = join(dir, readdirSync(dir).find((n) => n.endsWith(".segment-index"))!);
+    const lines = readFileSync(index, "utf8").split("\n").filter(Boolean);
+    expect(lines).toHaveLength(6);
+    // Only the first two index lines reached the disk, the third one half.
+    truncateSync(index, lines[0]!.length + lines[1]!.length + 2 + 10);
+    const listed = await store.listSessions();
+    expect(listed.map((s) => s.id).sort()).toEqual([...ids].sort());
+    expect(
+      listed.every(
+        (s) => s.status === "ok" && s.calls === (s.name === "request-0" || s.name === "request-5" ? 4 : 3),
+      ),
+    ).toBe(true);
+    expect((await rt.readSession(ids[4]!, { dir })).find("fan")?.status).toBe("ok");
+  });
+
+  it("reads a block cut off by a crash like a cut-off session file: finished calls kept", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const [id] = await requests(store, 1);
+    await rt.flush();
+    const segment = join(dir, readdirSync(dir).find((n) => n.endsWith(".segment"))!);
+    const index = segment.replace(/\.segment$/, ".segment-index");
+    // Its writer is gone (a process that is not running), and died mid-write, before its index
+    // line: the block's end (the session's end) is cut.
+    const data = readFileSync(segment, "utf8").replace(`"pid":${process.pid}`, '"pid":999999999');
+    writeFileSync(segment, data.slice(0, data.length - 30));
+    truncateSync(index, 0);
+    const tree = await rt.readSession(id!, { dir });
+    expect(tree.size).toBe(4);
+    expect(tree.root.status).toBe("interrupted");
+    expect(tree.warnings.join(" ")).toMatch(/cut off/);
+  });
+
+  it("sends short sessions to files of their own when the segment cannot be written, losing none", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    let failing = true;
+    fsCalls.create = (file) => {
+      if (failing) throw Object.assign(new Error("EMFILE: simulated"), { code: "EMFILE" });
+      return real.create(file);
+    };
+    const ids = await requests(store, 4);
+    await rt.flush();
+    expect(ids.every((id) => existsSync(store.fileOf(id)))).toBe(true);
+    failing = false;
+    const more = await requests(store, 3);
+    await rt.flush();
+    expect(more.some((id) => existsSync(store.fileOf(id)))).toBe(false);
+    const listed = await store.listSessions();
+    expect(listed.map((s) => s.id).sort()).toEqual([...ids, ...more].sort());
+  });
+
+  it("starts a new segment past its size limit, and readers take them all", async () => {
+    segmentLimits.filesBefore = 0;
+    segmentLimits.maxBytes = 2000;
+    segmentLimits.flushChars = 1;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const ids = await requests(store, 8);
+    await rt.flush();
+    expect(kinds(dir).filter((k) => k === ".segment").length).toBeGreaterThan(1);
+    expect((await store.listSessions()).map((s) => s.id).sort()).toEqual([...ids].sort());
+    for (const id of ids) expect((await rt.readSession(id, { dir })).size).toBeGreaterThanOrEqual(3);
+  });
+});
