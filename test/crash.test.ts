@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import * as rt from "@runtrace/core";
 import { describe, expect, it } from "vitest";
 
 const fixture = fileURLToPath(new URL("./fixtures/crash.mjs", import.meta.url));
+const requestsFixture = fileURLToPath(new URL("./fixtures/requests-crash.mjs", import.meta.url));
 
 async function runDoomedChild(dir: string): Promise<string> {
   const child = spawn(process.execPath, [fixture], {
@@ -23,6 +24,43 @@ async function runDoomedChild(dir: string): Promise<string> {
   expect(signal).toBe("SIGKILL");
   return out.trim();
 }
+
+describe("a process killed while it records a session per request", () => {
+  it("leaves every session it had written readable by id, those in segment files included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runtrace-requests-"));
+    const child = spawn(process.execPath, [requestsFixture], {
+      env: { ...process.env, RUNTRACE_DIR: dir },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    // Killed at some point after its 300th session: whatever it was doing then.
+    const stopAt = 300 + Math.floor(Math.random() * 300);
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.split("\n").length > stopAt) child.kill("SIGKILL");
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, sig) => resolve(sig)),
+    );
+    expect(signal).toBe("SIGKILL");
+    const written = out.split("\n").filter((line) => /^\d{8}-\d{6}-[0-9a-f]{10}$/.test(line));
+    expect(written.length).toBeGreaterThanOrEqual(300);
+
+    const files = readdirSync(dir);
+    expect(files.filter((name) => name.endsWith(".jsonl"))).toHaveLength(64);
+    expect(files.some((name) => name.endsWith(".segment"))).toBe(true);
+    const listed = new Map((await rt.jsonlStore({ dir }).listSessions()).map((s) => [s.id, s]));
+    for (const id of written) {
+      expect(listed.get(id)).toMatchObject({ status: "ok", calls: 3, errors: 0 });
+    }
+    for (const id of [written[0]!, written[100]!, written.at(-1)!]) {
+      const tree = await rt.readSession(id, { dir });
+      expect(tree.root.status).toBe("ok");
+      expect(tree.findAll("lookup").every((call) => call.status === "ok")).toBe(true);
+      expect(tree.warnings).toEqual([]);
+    }
+  });
+});
 
 describe("a process killed mid-session", () => {
   it("leaves a file that readSession loads: finished calls complete, unfinished ones running", async () => {

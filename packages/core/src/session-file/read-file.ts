@@ -5,6 +5,7 @@ import { ReadError } from "../errors.js";
 import type { CallTree } from "../recording/tree.js";
 import { sessionIdOfFile } from "./ids.js";
 import { SessionReader } from "./reader.js";
+import { SEGMENT_EXTENSION, SEGMENT_INDEX_EXTENSION } from "./segments.js";
 import { placeholderSession } from "./summary.js";
 
 /** Splits a byte stream into lines without holding the whole file as one string. */
@@ -48,6 +49,11 @@ async function emptySession(file: string): Promise<CallTree> {
  * writing process is gone reads as `interrupted`; so does an empty file, with no calls.
  */
 export async function readSessionFile(file: string): Promise<CallTree> {
+  if (file.endsWith(SEGMENT_EXTENSION) || file.endsWith(SEGMENT_INDEX_EXTENSION)) {
+    throw new ReadError(
+      `${file} is a segment file, which holds many sessions: read one of them by its id instead (rt.readSession(id, { dir }), or \`runtrace show <id> --dir\`; \`runtrace ls\` lists them).`,
+    );
+  }
   const reader = new SessionReader(file);
   let rest: string;
   let blank = true;

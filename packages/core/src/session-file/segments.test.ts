@@ -102,6 +102,9 @@ describe("segment files", () => {
       ]);
     }
     // The summary the index gives is the one reading the session gives.
+    await expect(rt.readSession(tenth.file!)).rejects.toThrow(
+      /is a segment file, which holds many sessions: read one of them by its id/,
+    );
     const read = rt.summarizeSession(await rt.readSession(ids[10]!, { dir }), {
       id: ids[10]!,
       file: tenth.file,

@@ -14,7 +14,7 @@ export interface SessionSummary {
   calls: number;
   /** Number of calls that failed (see `rt.failed`): errors and timeouts. */
   errors: number;
-  /** Where it is stored, when it is a file. */
+  /** Where it is stored: its own file, or the segment file holding it. */
   file?: string;
   /** Set when the session could not be read; the other fields are then best effort. */
   problem?: string;
