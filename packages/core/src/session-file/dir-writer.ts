@@ -1,6 +1,6 @@
 import { logger } from "../recording/logger.js";
 import { closeFile, fsCalls, keepOpen, SessionFile } from "./open-files.js";
-import { type FirstBlock, SegmentWriter, segmentLimits } from "./segment-writer.js";
+import { type OwnFileBlock, SegmentWriter, segmentLimits } from "./segment-writer.js";
 import type { FirstBlockSummary } from "./segments.js";
 
 /** How the store rides out a directory that stops taking writes. Internal: tests shorten the waits. */
@@ -153,10 +153,14 @@ export class DirWriter {
   #segmentWriter(): SegmentWriter {
     this.#segments ??= new SegmentWriter({
       dir: this.dir,
-      ownFiles: (blocks: FirstBlock[]) => {
-        for (const { file, header, text, final, lines, calls } of blocks) {
-          file.header = header;
-          this.append(file, text, lines, calls, final);
+      ownFiles: (blocks: OwnFileBlock[]) => {
+        for (const block of blocks) {
+          if ("header" in block) {
+            block.file.header = block.header;
+            this.append(block.file, block.text, block.lines, block.calls, block.final);
+          } else {
+            this.append(block.file, block.text, block.text.split("\n").length - 1, 0);
+          }
         }
       },
       failed: (error, lost) => {

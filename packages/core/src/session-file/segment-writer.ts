@@ -40,11 +40,14 @@ export interface FirstBlock {
 
 type Waiting = { first: FirstBlock } | { file: SessionFile; more: string };
 
+/** What goes to a session's own file when a segment failed: its first block, or later lines. */
+export type OwnFileBlock = FirstBlock | { file: SessionFile; text: string };
+
 /** What the segment writer needs of its directory's writer. */
 export interface SegmentHost {
   readonly dir: string;
-  /** Writes first blocks a segment could not take to their sessions' own files. */
-  ownFiles(blocks: FirstBlock[]): void;
+  /** Writes blocks a segment could not take to their sessions' own files, in order. */
+  ownFiles(blocks: OwnFileBlock[]): void;
   /** A write failed: `lost` later blocks (lines of sessions already in a segment) are gone. */
   failed(error: unknown, lost: Array<{ id: string; lines: number }>): void;
 }
@@ -166,22 +169,25 @@ export class SegmentWriter {
     }
   }
 
-  // The write failed: the segment is not used again (its end may hold part of a block), first
-  // blocks go to files of their own, later blocks are reported lost.
+  // The write failed: the segment is not used again (its end may hold part of a block). Sessions
+  // whose first block waited go to files of their own, with any later lines they had; later
+  // blocks of sessions already written to a segment are reported lost.
   #give(blocks: Waiting[], error: unknown): void {
     this.#abandon();
-    const firsts: FirstBlock[] = [];
+    const own: OwnFileBlock[] = [];
     const lost: Array<{ id: string; lines: number }> = [];
     for (const block of blocks) {
       if ("first" in block) {
         block.first.file.inSegment = false;
-        firsts.push(block.first);
+        own.push(block.first);
+      } else if (!block.file.inSegment) {
+        own.push({ file: block.file, text: block.more.slice(block.more.indexOf("\n") + 1) });
       } else {
         lost.push({ id: block.file.id, lines: block.more.split("\n").length - 2 });
       }
     }
     this.#host.failed(error, lost);
-    if (firsts.length > 0) this.#host.ownFiles(firsts);
+    if (own.length > 0) this.#host.ownFiles(own);
   }
 
   #start(): void {

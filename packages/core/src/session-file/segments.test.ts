@@ -220,6 +220,37 @@ describe("segment files", () => {
     expect(listed.map((s) => s.id).sort()).toEqual([...ids, ...more].sort());
   });
 
+  it("rides out a full disk: sessions waiting for the segment are written to their own files once it takes writes", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const before = await requests(store, 3);
+    await rt.flush();
+    let failing = true;
+    fsCalls.write = (fd, data) => {
+      if (failing) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
+      return real.write(fd, data);
+    };
+    const during = await requests(store, 4);
+    await rt.flush();
+    expect(warnings.join("\n")).toMatch(/ENOSPC: no space left on the device/);
+    failing = false;
+    await rt.flush();
+    const after = await requests(store, 2);
+    await rt.flush();
+    // Those that waited got files of their own; the segment in use then is left, a new one takes the rest.
+    expect(during.every((id) => existsSync(store.fileOf(id)))).toBe(true);
+    expect(after.some((id) => existsSync(store.fileOf(id)))).toBe(false);
+    expect(kinds(dir).filter((k) => k === ".segment")).toHaveLength(2);
+    const listed = await store.listSessions();
+    expect(listed.map((s) => s.id).sort()).toEqual([...before, ...during, ...after].sort());
+    for (const id of [...before, ...during, ...after]) {
+      const tree = await rt.readSession(id, { dir });
+      expect(tree.root.status).toBe("ok");
+      expect(tree.warnings).toEqual([]);
+    }
+  });
+
   it("starts a new segment past its size limit, and readers take them all", async () => {
     segmentLimits.filesBefore = 0;
     segmentLimits.maxBytes = 2000;
