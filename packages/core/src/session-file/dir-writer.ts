@@ -56,7 +56,7 @@ export class DirWriter {
   #heldBytes = 0;
   // Files with held lines or dropped lines in the current outage, in the order they first failed.
   readonly #touched = new Set<SessionFile>();
-  /** Session files this process created here: past `segmentLimits.filesBefore`, short sessions go to segments. */
+  /** Session files this process created here: past `segmentLimits.filesBefore`, new sessions go to segments. */
   #filesMade = 0;
   #segments: SegmentWriter | undefined;
 
@@ -86,28 +86,34 @@ export class DirWriter {
     lines: number,
     calls: number,
     final?: string,
-    whole?: FirstBlockSummary,
+    summary?: FirstBlockSummary,
   ): boolean {
-    if (file.inSegment) {
-      this.#segmentWriter().addMore(file, final === undefined ? text : text + final);
-      return true;
-    }
-    const header = file.header;
-    if (
-      whole !== undefined &&
-      header !== undefined &&
-      final !== undefined &&
-      !this.#failing &&
-      !this.#broken &&
-      this.#filesMade >= segmentLimits.filesBefore
-    ) {
-      file.header = undefined;
-      this.#segmentWriter().add({ file, header, text, final, lines, calls, summary: whole });
-      return true;
-    }
     if (this.#broken) {
       file.gone = true; // nothing of it will ever be written: its writer stops making lines
       return false;
+    }
+    if (file.inSegment) {
+      const more = final === undefined ? text : text + final;
+      return this.#segmentWriter().addMore(file, more, lines + (final === undefined ? 0 : 1), calls);
+    }
+    const header = file.header;
+    if (
+      summary !== undefined &&
+      header !== undefined &&
+      !this.#failing &&
+      this.#filesMade >= segmentLimits.filesBefore
+    ) {
+      file.header = undefined;
+      const all = final === undefined ? text : text + final;
+      this.#segmentWriter().add({
+        file,
+        header,
+        text: all,
+        lines: lines + (final === undefined ? 0 : 1),
+        calls,
+        summary,
+      });
+      return true;
     }
     if (file.gone) {
       this.#drop(file, lines, calls);
@@ -155,22 +161,18 @@ export class DirWriter {
       dir: this.dir,
       ownFiles: (blocks: OwnFileBlock[]) => {
         for (const block of blocks) {
-          if ("header" in block) {
-            block.file.header = block.header;
-            this.append(block.file, block.text, block.lines, block.calls, block.final);
-          } else {
-            this.append(block.file, block.text, block.text.split("\n").length - 1, 0);
-          }
+          if ("header" in block) block.file.header = block.header;
+          this.append(block.file, block.text, block.lines, block.calls);
         }
       },
-      failed: (error, lost) => {
-        if (lost.length === 0) return;
-        const lines = lost.reduce((n, block) => n + block.lines, 0);
-        const ids = [...new Set(lost.map((block) => block.id))];
-        this.#warn(
-          `cannot append to a segment file in ${this.dir} (${codeOf(error)}${ADVICE[codeOf(error)] ? `: ${ADVICE[codeOf(error)]}` : ""}); ` +
-            `lost ${count(lines, "line")} that came after the end of ${count(ids.length, "session")} (${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""}), from work those sessions left running.`,
-        );
+      failed: (error) => this.#failed(error),
+      hold: (bytes) => {
+        if (this.#heldBytes + bytes > outageLimits.heldBytes) return false;
+        this.#heldBytes += bytes;
+        return true;
+      },
+      release: (bytes) => {
+        this.#heldBytes -= bytes;
       },
     });
     return this.#segments;
@@ -276,6 +278,7 @@ export class DirWriter {
     const code = codeOf(error);
     if (PERMANENT.has(code)) {
       this.#broken = true;
+      this.#segments?.discard();
       this.#endOutage();
       for (const file of this.#touched) file.held = [];
       this.#touched.clear();
@@ -317,7 +320,10 @@ export class DirWriter {
       if (!this.#writeHeld(file)) return false;
       if (file.ended) closeFile(file);
     }
-    const lost = this.#lossReport();
+    // Sessions in segments: what they dropped is told before their waiting blocks go out.
+    const segmentLoss = this.#segments?.dropped() ?? [];
+    if (this.#segments !== undefined && !this.#segments.retry()) return false;
+    const lost = this.#lossReport(segmentLoss);
     if (lost !== undefined) {
       const seconds = ((Date.now() - this.#since) / 1000).toFixed(1);
       this.#warn(
@@ -366,7 +372,7 @@ export class DirWriter {
       file.droppedLines += file.heldLines;
       file.droppedCalls += file.heldCalls;
     }
-    const lost = this.#lossReport();
+    const lost = this.#lossReport(this.#segments?.dropped(true) ?? []);
     if (lost !== undefined) {
       this.#warn(
         `the process exits while session files in ${this.dir} still cannot be written (${this.#code}); lost: ${lost}.`,
@@ -374,8 +380,13 @@ export class DirWriter {
     }
   }
 
-  #lossReport(): string | undefined {
-    const sessions = [...this.#touched].filter((f) => f.droppedLines > 0);
+  #lossReport(inSegments: ReadonlyArray<{ id: string; lines: number; calls: number }>): string | undefined {
+    const sessions = [
+      ...[...this.#touched].filter((f) => f.droppedLines > 0),
+      ...inSegments
+        .filter((s) => s.lines > 0)
+        .map((s) => ({ id: s.id, droppedLines: s.lines, droppedCalls: s.calls, gone: false })),
+    ];
     if (sessions.length === 0) return undefined;
     let lines = 0;
     let calls = 0;

@@ -52,12 +52,13 @@ async function readSummary(entry: SessionFileEntry): Promise<SessionSummary> {
 }
 
 /**
- * The `runtrace ls` line of a session in segment files: what its index says, or, for one that got
- * more blocks or was found past the index, what reading it says.
+ * The `runtrace ls` line of a session in segment files: what its index says of a session written
+ * whole at once, else (one written over several turns, still running, or found past the index)
+ * what reading it says.
  */
 async function segmentSummary(session: SegmentSession): Promise<SessionSummary> {
   const { id, segment, summary } = session;
-  if (summary !== undefined && session.blocks.length === 1) {
+  if (summary !== undefined && session.blocks.length === 1 && summary.status !== "running") {
     const { name, start, end, status, calls, errors } = summary;
     return {
       id,

@@ -7,7 +7,7 @@ import { readSegmentSession, type SegmentSession, segmentSessions } from "./segm
 
 /**
  * Where a stored session is: a file of its own (`<dir>/<id>.jsonl`), or blocks of segment files
- * (a short session of a process that records many, see docs/format.md).
+ * (a session of a process that records many, see docs/format.md).
  */
 export type SessionPlace =
   | { kind: "file"; id: string; file: string }

@@ -9,10 +9,10 @@ import {
   SEGMENT_INDEX_EXTENSION,
 } from "./segments.js";
 
-/** When short sessions go to segment files. Internal: tests lower these. */
+/** When sessions go to segment files. Internal: tests lower these. */
 export const segmentLimits = {
   /**
-   * Session files a process creates in a directory before its short sessions go to segments: a
+   * Session files a process creates in a directory before its new sessions go to segments: a
    * script recording a few sessions keeps a file per session, a server recording one per request
    * soon appends them to a segment.
    */
@@ -28,28 +28,39 @@ export interface FirstBlock {
   file: SessionFile;
   /** Its `session` line, with its newline. */
   header: string;
-  /** Its other lines but the last, each with its newline. */
+  /** Its other lines, each with its newline (its `session-end` line last, when it ended). */
   text: string;
-  /** Its `session-end` line, with its newline. */
-  final: string;
   /** Lines and calls of `text`, for what a failed write reports. */
   lines: number;
   calls: number;
   summary: FirstBlockSummary;
 }
 
-type Waiting = { first: FirstBlock } | { file: SessionFile; more: string };
+/** Lines of a session whose first block is in a segment already. */
+interface MoreBlock {
+  file: SessionFile;
+  /** Its lines, each with its newline (without the `more` line). */
+  text: string;
+  lines: number;
+  calls: number;
+}
+
+type Waiting = { first: FirstBlock } | { more: MoreBlock };
 
 /** What goes to a session's own file when a segment failed: its first block, or later lines. */
-export type OwnFileBlock = FirstBlock | { file: SessionFile; text: string };
+export type OwnFileBlock = FirstBlock | MoreBlock;
 
 /** What the segment writer needs of its directory's writer. */
 export interface SegmentHost {
   readonly dir: string;
   /** Writes blocks a segment could not take to their sessions' own files, in order. */
   ownFiles(blocks: OwnFileBlock[]): void;
-  /** A write failed: `lost` later blocks (lines of sessions already in a segment) are gone. */
-  failed(error: unknown, lost: Array<{ id: string; lines: number }>): void;
+  /** A write failed: the directory's outage begins (or goes on); it calls `retry()` later. */
+  failed(error: unknown): void;
+  /** Takes `bytes` of the directory's memory budget for lines waiting in an outage; false when spent. */
+  hold(bytes: number): boolean;
+  /** Gives back what `hold` took. */
+  release(bytes: number): void;
 }
 
 // Segment writers with blocks waiting: written at the end of the turn, at `rt.flush()` and at exit.
@@ -68,12 +79,24 @@ function atTurnEnd(): void {
 
 let made = 0;
 
+const SESSION_END = '{"type":"session-end"';
+
+/** What a session dropped during an outage, told in a `lost` line once the segment takes writes. */
+interface Dropped {
+  lines: number;
+  calls: number;
+}
+
 /**
- * The segment files of one directory for this process: blocks are gathered for a turn and written
- * with one append to the segment, then one to its index (a line per block), so a thousand short
- * sessions ending in one turn cost two writes instead of a thousand files. A block is written
- * whole or not at all from the reader's view: its index line follows it, and a reader scans what
- * lies past the index (docs/format.md).
+ * The segment files of one directory for this process: the blocks of every session of a turn are
+ * gathered and written with one append to the segment, then one to its index (a line per block),
+ * so a thousand sessions in a turn cost two writes instead of a thousand files. A block counts once
+ * its index line is written, and a reader also scans what lies past the index (docs/format.md).
+ *
+ * A write that fails leaves that segment for good (its end may hold part of a block). Sessions
+ * with nothing in a segment yet go to files of their own; the later blocks of the others wait in
+ * memory (within the directory's outage budget; past it, their lines are dropped, their end kept,
+ * and a `lost` line says so) until the directory's retry writes them to a new segment.
  */
 export class SegmentWriter {
   readonly #host: SegmentHost;
@@ -82,21 +105,77 @@ export class SegmentWriter {
   #size = 0;
   #blocks: Waiting[] = [];
   #chars = 0;
+  /** An outage: blocks wait for `retry()`; `#held` bytes of the budget are taken. */
+  #failing = false;
+  #held = 0;
+  readonly #dropped = new Map<SessionFile, Dropped>();
+  #lastError: unknown;
 
   constructor(host: SegmentHost) {
     this.#host = host;
   }
 
-  /** Adds a whole short session (its file never made). */
+  /** Adds a session's first block (its file is never made). */
   add(first: FirstBlock): void {
     first.file.inSegment = true;
-    this.#wait({ first }, first.header.length + first.text.length + first.final.length);
+    this.#wait({ first }, first.header.length + first.text.length);
   }
 
-  /** Adds lines of a session whose first block went to a segment (work it left running). */
-  addMore(file: SessionFile, text: string): void {
-    const more = `${moreLine(file.id)}\n${text}`;
-    this.#wait({ file, more }, more.length);
+  /** Adds lines of a session whose first block went to a segment. False when they were dropped. */
+  addMore(file: SessionFile, text: string, lines: number, calls: number): boolean {
+    if (!this.#failing) {
+      this.#wait({ more: { file, text, lines, calls } }, text.length);
+      return true;
+    }
+    const bytes = Buffer.byteLength(text);
+    if (this.#host.hold(bytes)) {
+      this.#held += bytes;
+      this.#blocks.push({ more: { file, text, lines, calls } });
+      return true;
+    }
+    // Over the budget: the lines are dropped and counted, but not the session's end.
+    const dropped = this.#dropped.get(file) ?? { lines: 0, calls: 0 };
+    this.#dropped.set(file, dropped);
+    const end = text.lastIndexOf(SESSION_END);
+    if (end >= 0 && (end === 0 || text[end - 1] === "\n")) {
+      const final = text.slice(end);
+      dropped.lines += lines - 1;
+      dropped.calls += calls;
+      this.#blocks.push({ more: { file, text: final, lines: 1, calls: 0 } });
+    } else {
+      dropped.lines += lines;
+      dropped.calls += calls;
+    }
+    return false;
+  }
+
+  /**
+   * What sessions dropped in the current outage (for the directory's loss report); `andWaiting`:
+   * the lines still waiting count too (the process exits before they could be written).
+   */
+  dropped(andWaiting = false): Array<{ id: string } & Dropped> {
+    const all = new Map<SessionFile, Dropped>();
+    for (const [file, { lines, calls }] of this.#dropped) all.set(file, { lines, calls });
+    if (andWaiting) {
+      for (const block of this.#blocks) {
+        const { file, lines, calls } = "first" in block ? block.first : block.more;
+        const dropped = all.get(file) ?? { lines: 0, calls: 0 };
+        dropped.lines += lines;
+        dropped.calls += calls;
+        all.set(file, dropped);
+      }
+    }
+    return [...all].map(([file, { lines, calls }]) => ({ id: file.id, lines, calls }));
+  }
+
+  /** The directory cannot be written at all: nothing waits any more. */
+  discard(): void {
+    this.#blocks = [];
+    this.#chars = 0;
+    this.#dropped.clear();
+    this.#host.release(this.#held);
+    this.#held = 0;
+    waiting.delete(this);
   }
 
   #wait(block: Waiting, chars: number): void {
@@ -111,11 +190,11 @@ export class SegmentWriter {
     }
   }
 
-  /** Writes the waiting blocks: the data, then their index lines. */
+  /** Writes the waiting blocks: the data, then their index lines. Nothing in an outage. */
   flush(): void {
     waiting.delete(this);
+    if (this.#failing || this.#blocks.length === 0) return;
     const blocks = this.#blocks;
-    if (blocks.length === 0) return;
     this.#blocks = [];
     this.#chars = 0;
     let data = "";
@@ -125,22 +204,24 @@ export class SegmentWriter {
       let at = this.#size;
       for (const block of blocks) {
         const text =
-          "first" in block ? block.first.header + block.first.text + block.first.final : block.more;
+          "first" in block
+            ? block.first.header + block.first.text
+            : `${moreLine(block.more.file.id)}\n${block.more.text}`;
         const bytes = Buffer.byteLength(text);
         const line: IndexLine =
           "first" in block
             ? { id: block.first.file.id, at, bytes, ...block.first.summary }
-            : { id: block.file.id, at, bytes, more: true };
+            : { id: block.more.file.id, at, bytes, more: true };
         data += text;
         index += `${JSON.stringify(line)}\n`;
         at += bytes;
       }
     } catch (error) {
-      this.#give(blocks, error);
+      this.#fail(blocks, error);
       return;
     }
     if (!this.#append(this.#fd, data)) {
-      this.#give(blocks, this.#lastError);
+      this.#fail(blocks, this.#lastError);
       return;
     }
     this.#size += Buffer.byteLength(data);
@@ -148,15 +229,32 @@ export class SegmentWriter {
     if (!this.#append(this.#indexFd, index)) this.#abandon();
   }
 
-  #lastError: unknown;
+  /**
+   * Tries again after an outage (the directory's retry): the blocks that waited go to a new
+   * segment, after a `lost` line for each session that dropped lines. True when nothing waits.
+   */
+  retry(): boolean {
+    if (!this.#failing) return true;
+    this.#failing = false;
+    const lost: Waiting[] = [];
+    for (const [file, { lines, calls }] of this.#dropped) {
+      const line = { type: "lost", lines, calls, reason: codeOf(this.#lastError), time: Date.now() };
+      lost.push({ more: { file, text: `${JSON.stringify(line)}\n`, lines: 1, calls: 0 } });
+    }
+    this.#dropped.clear();
+    this.#blocks = [...lost, ...this.#blocks];
+    this.#host.release(this.#held);
+    this.#held = 0;
+    this.flush();
+    return !this.#failing;
+  }
 
   // Appends all of `text`; false (and the error kept) when the disk did not take it all.
   #append(fd: number, text: string): boolean {
     try {
-      let rest: string | Buffer = text;
-      let n = fsCalls.write(fd, rest);
+      let n = fsCalls.write(fd, text);
       if (n === Buffer.byteLength(text)) return true;
-      rest = Buffer.from(text).subarray(n);
+      let rest = Buffer.from(text).subarray(n);
       while (rest.length > 0) {
         n = fsCalls.write(fd, rest);
         if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
@@ -169,24 +267,31 @@ export class SegmentWriter {
     }
   }
 
-  // The write failed: the segment is not used again (its end may hold part of a block). Sessions
-  // whose first block waited go to files of their own, with any later lines they had; later
-  // blocks of sessions already written to a segment are reported lost.
-  #give(blocks: Waiting[], error: unknown): void {
+  // The write failed: the segment is not used again. Sessions whose first block was in this write
+  // go to files of their own, with their later lines; the others' blocks wait for `retry()`.
+  #fail(blocks: Waiting[], error: unknown): void {
     this.#abandon();
+    this.#lastError = error;
     const own: OwnFileBlock[] = [];
-    const lost: Array<{ id: string; lines: number }> = [];
+    const kept: Waiting[] = [];
     for (const block of blocks) {
       if ("first" in block) {
         block.first.file.inSegment = false;
         own.push(block.first);
-      } else if (!block.file.inSegment) {
-        own.push({ file: block.file, text: block.more.slice(block.more.indexOf("\n") + 1) });
+      } else if (!block.more.file.inSegment) {
+        own.push(block.more);
       } else {
-        lost.push({ id: block.file.id, lines: block.more.split("\n").length - 2 });
+        kept.push(block);
       }
     }
-    this.#host.failed(error, lost);
+    this.#failing = true;
+    this.#host.failed(error);
+    // Whatever waits counts against the outage budget from now on (kept whole: it was accepted).
+    for (const block of kept) {
+      const bytes = Buffer.byteLength((block as { more: MoreBlock }).more.text);
+      if (this.#host.hold(bytes)) this.#held += bytes;
+    }
+    this.#blocks = kept;
     if (own.length > 0) this.#host.ownFiles(own);
   }
 
@@ -221,4 +326,9 @@ export class SegmentWriter {
     }
     this.#fd = this.#indexFd = -1;
   }
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : String(error);
 }

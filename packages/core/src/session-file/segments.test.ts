@@ -14,11 +14,13 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
+import { outageLimits } from "./dir-writer.js";
 import { fsCalls } from "./open-files.js";
 import { segmentLimits } from "./segment-writer.js";
 
 const real = { ...fsCalls };
 const defaults = { ...segmentLimits };
+const outageDefaults = { ...outageLimits };
 const root = mkdtempSync(join(tmpdir(), "runtrace-segments-"));
 let dirs = 0;
 let warnings: string[] = [];
@@ -30,6 +32,7 @@ beforeEach(() => {
 afterEach(async () => {
   Object.assign(fsCalls, real);
   Object.assign(segmentLimits, defaults);
+  Object.assign(outageLimits, outageDefaults);
   await rt.flush();
   rt.configure({ logger: { warn: console.warn, error: console.error } });
 });
@@ -112,24 +115,47 @@ describe("segment files", () => {
     expect(read).toEqual(tenth);
   });
 
-  it("writes a session that outlives its first batch to a file of its own", async () => {
+  it("writes a session that runs over many turns as blocks interleaved with other sessions'", async () => {
     segmentLimits.filesBefore = 0;
     const dir = fresh();
     const store = rt.jsonlStore({ dir });
-    const short = await requests(store, 2);
     const long = new rt.Session({ name: "long", store });
+    let listedRunning: rt.SessionSummary | undefined;
+    const short: string[] = [];
     await long.run(async () => {
       await rt.call(leaf, 1);
-      await sleep(20); // the turn ends: the session's file is made with what it has so far
+      await sleep(20); // the turn ends: the session's first block is written with what it has so far
+      short.push(...(await requests(store, 2)));
+      await sleep(20);
+      await rt.flush();
+      listedRunning = (await store.listSessions()).find((s) => s.id === long.id);
       await rt.call(leaf, 2);
     });
     await rt.flush();
-    expect(existsSync(store.fileOf(long.id))).toBe(true);
-    expect(short.every((id) => !existsSync(store.fileOf(id)))).toBe(true);
-    expect((await rt.readSession(long.id, { dir })).size).toBe(2);
+    expect(readdirSync(dir).some((name) => name.endsWith(".jsonl"))).toBe(false);
+    expect(listedRunning).toMatchObject({ status: "running", calls: 1 });
+    const tree = await rt.readSession(long.id, { dir });
+    expect(tree.root.status).toBe("ok");
+    expect(tree.findAll("leaf").map((call) => call.output)).toEqual([2, 4]);
+    expect((await store.listSessions()).find((s) => s.id === long.id)).toMatchObject({
+      status: "ok",
+      calls: 2,
+    });
+    const index = readFileSync(
+      join(dir, readdirSync(dir).find((n) => n.endsWith(".segment-index"))!),
+      "utf8",
+    );
+    // Its blocks and the two short sessions' interleave in the order they were written.
+    const order = index
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .map((line) => (line.id === long.id ? (line.more ? "long+" : "long") : "short"));
+    expect(order.slice(0, 4)).toEqual(["long", "short", "short", "long+"]);
+    expect(order.every((kind, i) => i < 3 || kind === "long+")).toBe(true);
   });
 
-  it("puts lines that come after a short session's end into a later block of the same session", async () => {
+  it("puts lines that come after a session's end into a later block of the same session", async () => {
     segmentLimits.filesBefore = 0;
     const dir = fresh();
     const store = rt.jsonlStore({ dir });
@@ -200,7 +226,7 @@ describe("segment files", () => {
     expect(tree.warnings.join(" ")).toMatch(/cut off/);
   });
 
-  it("sends short sessions to files of their own when the segment cannot be written, losing none", async () => {
+  it("sends new sessions to files of their own when no segment can be made, losing none", async () => {
     segmentLimits.filesBefore = 0;
     const dir = fresh();
     const store = rt.jsonlStore({ dir });
@@ -249,6 +275,74 @@ describe("segment files", () => {
       expect(tree.root.status).toBe("ok");
       expect(tree.warnings).toEqual([]);
     }
+  });
+
+  it("keeps the lines of a running session in a segment while the disk is full, and writes them once it is not", async () => {
+    segmentLimits.filesBefore = 0;
+    outageLimits.firstRetryMs = 20;
+    outageLimits.maxRetryMs = 40;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    let failing = false;
+    fsCalls.write = (fd, data) => {
+      if (failing) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
+      return real.write(fd, data);
+    };
+    const session = new rt.Session({ name: "through-an-outage", store });
+    await session.run(async () => {
+      await rt.call(leaf, 1);
+      await sleep(10); // its first block is in the segment
+      failing = true;
+      for (let i = 2; i <= 5; i++) {
+        await rt.call(leaf, i);
+        await sleep(5);
+      }
+      failing = false;
+      await sleep(60); // the retry writes what waited
+      await rt.call(leaf, 6);
+    });
+    await rt.flush();
+    const tree = await rt.readSession(session.id, { dir });
+    expect(tree.findAll("leaf").map((call) => call.output)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(tree.root.status).toBe("ok");
+    expect(tree.warnings).toEqual([]);
+    expect(warnings.join("\n")).toMatch(/ENOSPC/);
+  });
+
+  it("drops what outgrows the outage budget, keeps the session's end, and says so in a lost line", async () => {
+    segmentLimits.filesBefore = 0;
+    outageLimits.firstRetryMs = 20;
+    outageLimits.maxRetryMs = 40;
+    outageLimits.heldBytes = 300;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    let failing = false;
+    fsCalls.write = (fd, data) => {
+      if (failing) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
+      return real.write(fd, data);
+    };
+    const session = new rt.Session({ name: "over-budget", store });
+    await session.run(async () => {
+      await rt.call(leaf, 1);
+      await sleep(10);
+      failing = true;
+      for (let i = 2; i <= 12; i++) {
+        await rt.call(leaf, i);
+        await sleep(2);
+      }
+    });
+    await sleep(10);
+    failing = false;
+    await rt.flush();
+    const tree = await rt.readSession(session.id, { dir });
+    expect(tree.root.status).toBe("ok");
+    const leaves = tree.findAll("leaf");
+    expect(leaves.length).toBeGreaterThan(1);
+    expect(leaves.length).toBeLessThan(12);
+    expect(tree.warnings.join(" ")).toMatch(/\d+ lines \(\d+ calls\) were not written \(ENOSPC/);
+    expect(warnings.join("\n")).toMatch(
+      new RegExp(`Lost while the directory could not be written: .*${session.id}`),
+    );
   });
 
   it("starts a new segment past its size limit, and readers take them all", async () => {

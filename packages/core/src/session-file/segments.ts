@@ -1,15 +1,16 @@
 import { join } from "node:path";
 
 /**
- * Segment files: where a process appends its short sessions (those that start and end within one
- * batch) instead of creating a file for each, since creating a file costs more than everything
- * else such a session does. docs/format.md ("Segment files") is the format; this file is its names
- * and lines, read by segment-read.ts and written by segment-writer.ts.
+ * Segment files: where a process that records many sessions (one per request) appends them instead
+ * of creating a file for each, since creating a file costs more than everything else a short
+ * session does. docs/format.md ("Segment files") is the format; this file is its names and lines,
+ * read by segment-read.ts and written by segment-writer.ts.
  *
  * A segment `<name>.segment` holds blocks of lines, each exactly as they would stand in the
- * session's own file: a session's first block begins with its `session` line; lines of the same
- * session written later (work it left running) come in a block of their own that begins with a
- * `more` line. Its index `<name>.segment-index` has one line per block, written after the block.
+ * session's own file: a session's first block begins with its `session` line; each later write of
+ * the same session is a block of its own that begins with a `more` line, so the blocks of sessions
+ * running at once interleave. Its index `<name>.segment-index` has one line per block, written
+ * after the block.
  */
 export const SEGMENT_EXTENSION = ".segment";
 export const SEGMENT_INDEX_EXTENSION = ".segment-index";

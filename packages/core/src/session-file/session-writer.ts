@@ -86,7 +86,7 @@ export class SessionFileWriter implements SessionSink {
   #finished = 0;
   #running = 0;
   #calls = 0;
-  /** Calls that failed, for the summary of a session written whole (see `DirWriter.append`). */
+  /** Calls that failed, for the summary a segment's index keeps of the session (see `DirWriter.append`). */
   #failures = 0;
   #final: string | undefined;
   // Calls written as `start` whose end has not been written yet (made at the first such call).
@@ -239,7 +239,6 @@ export class SessionFileWriter implements SessionSink {
     }
     let text = "";
     let lines = 0;
-    let running = false;
     const kept: CallRecord[] = [];
     for (const item of queue) {
       if (typeof item === "string") {
@@ -253,7 +252,6 @@ export class SessionFileWriter implements SessionSink {
         text += `${callLine(item)}\n`;
         this.#open ??= new Set();
         this.#open.add(item);
-        running = true;
       }
       lines++;
     }
@@ -263,11 +261,12 @@ export class SessionFileWriter implements SessionSink {
       this.#calls = this.#running = kept.length;
       this.#touch();
     }
-    const whole = final !== undefined && !running && !this.#open?.size ? this.#summary(calls) : undefined;
-    if (!this.#sink.append(this.#file, text, lines, calls, final, whole)) this.#forget(queue, made, kept);
+    // The first write may go to a segment, whose index says what is known of the session so far.
+    const summary = this.#file.header === undefined ? undefined : this.#summary(calls);
+    if (!this.#sink.append(this.#file, text, lines, calls, final, summary)) this.#forget(queue, made, kept);
   }
 
-  // What a segment's index says of this session when all of it is written at once.
+  // What a segment's index says of this session at its first write.
   #summary(calls: number): FirstBlockSummary {
     const root = this.#root;
     return {

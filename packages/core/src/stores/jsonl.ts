@@ -18,7 +18,7 @@ export interface JsonlStore extends Store {
   /** The absolute directory of the session files. */
   readonly dir: string;
   /**
-   * The file of its own a session id has. A short session of a process that made many may be in a
+   * The file of its own a session id has. A session of a process that recorded many may be in a
    * segment file instead (docs/format.md): `rt.findSession(dir, id)` says where any session is.
    */
   fileOf(id: string): string;
@@ -40,8 +40,8 @@ function atExit(): void {
 
 /**
  * The default store: one append-only JSON-lines file per session in `dir` (format: docs/format.md);
- * once a process has made 64 session files there, sessions it writes whole at once (a session per
- * request) are appended to a segment file with an index instead.
+ * once a process has made 64 session files there (a server with a session per request), its new
+ * sessions are appended to a shared segment file with an index instead.
  * A session's file is created with its header at the end of the event-loop turn the session
  * starts in (with its first lines); lines are batched and written at the end of each event-loop
  * turn, or at once when 64 KiB of them wait, so a crash loses at most that much. A directory that
