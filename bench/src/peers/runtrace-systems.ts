@@ -9,7 +9,7 @@ import * as rt from "@runtrace/core";
 import type { Tracing } from "@runtrace/core/otel";
 import type { Sink } from "./sink.js";
 import type { System } from "./system.js";
-import { CALLS_PER_ROOT, fanOut, type Traced } from "./workload.js";
+import { CALLS_PER_ROOT, fanOut, fanOutWaiting, type Traced, type Work } from "./workload.js";
 
 const floorStorage = new AsyncLocalStorage<{ id: number }>();
 let floorIds = 0;
@@ -28,30 +28,39 @@ export function floor(): System {
   };
 }
 
-const runtraceRoot = fanOut((name, body) => {
+const asNode: Traced = (name, body) => {
   const node = rt.functionNode(body, { name });
   return () => rt.call(node);
-});
+};
+const runtraceRoot = fanOut(asNode);
+const waitingRoot = fanOutWaiting(asNode);
 
 /** Each root in a session of its own, stored in `store` (`null`: none). */
-async function sessionPerRoot(roots: number, store: rt.Store | null): Promise<void> {
-  for (let i = 0; i < roots; i++) await new rt.Session({ name: "root", store }).run(runtraceRoot);
+async function sessionPerRoot(
+  roots: number,
+  store: rt.Store | null,
+  root: Work = runtraceRoot,
+): Promise<void> {
+  for (let i = 0; i < roots; i++) await new rt.Session({ name: "root", store }).run(root);
 }
 
 async function callsIn(store: rt.Store): Promise<number> {
   return (await store.listSessions()).reduce((calls, session) => calls + session.calls, 0);
 }
 
-export function memoryStore(): System {
+export function memoryStore(
+  root: Work = runtraceRoot,
+  name = "runtrace, memory store, session per root",
+): System {
   let store: rt.MemoryStore | undefined;
   return {
-    name: "runtrace, memory store, session per root",
+    name,
     perRoot: CALLS_PER_ROOT,
     prepare() {
       rt.configure({ record: true });
       store = rt.memoryStore();
     },
-    run: (roots) => sessionPerRoot(roots, store!),
+    run: (roots) => sessionPerRoot(roots, store!, root),
     async recorded() {
       const calls = await callsIn(store!);
       // Let the sample's records go: the other systems' samples must not run with them on the heap.
@@ -111,7 +120,21 @@ export function jsonlOneSession(dir: string): System {
 }
 
 export function jsonlSessionPerRoot(dir: string): System {
-  return jsonl(dir, "runtrace, JSONL store, session per root", sessionPerRoot);
+  return jsonl(dir, "runtrace, JSONL store, session per root", (roots, store) =>
+    sessionPerRoot(roots, store),
+  );
+}
+
+/** The memory store, a session per root whose calls wait for the next turn (see `fanOutWaiting`). */
+export function memoryStoreWaiting(): System {
+  return memoryStore(waitingRoot, "runtrace, memory store, session per root, leaves wait a turn");
+}
+
+/** The JSONL store, a session per root whose calls wait for the next turn: written over several batches. */
+export function jsonlSessionPerRootWaiting(dir: string): System {
+  return jsonl(dir, "runtrace, JSONL store, session per root, leaves wait a turn", (roots, store) =>
+    sessionPerRoot(roots, store, waitingRoot),
+  );
 }
 
 /**

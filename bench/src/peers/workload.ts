@@ -21,7 +21,20 @@ const done = Promise.resolve(1);
 
 /** The root of the workload, with every function traced by `traced`. */
 export function fanOut(traced: Traced): Work {
-  const grandchild = traced("grandchild", async () => await done);
+  return shape(traced, async () => await done);
+}
+
+/**
+ * The same shape, each grandchild waiting for the next event-loop turn as a call waiting for I/O
+ * does: a root spans several turns, so a store writes each session in several batches, as it does
+ * for a server's requests (a model or a database answers in a later turn).
+ */
+export function fanOutWaiting(traced: Traced): Work {
+  return shape(traced, () => new Promise<number>((resolve) => setImmediate(resolve, 1)));
+}
+
+function shape(traced: Traced, leaf: Work): Work {
+  const grandchild = traced("grandchild", leaf);
   const child = traced("child", async () => (await grandchild()) + (await grandchild()));
   const children = Array.from({ length: CHILDREN });
   return traced("root", async () => (await Promise.all(children.map(() => child()))).length);

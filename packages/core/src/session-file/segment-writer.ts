@@ -21,6 +21,12 @@ export const segmentLimits = {
   maxBytes: 64 * 1024 * 1024,
   /** Blocks waiting in memory are written once this many characters wait (else at the turn's end). */
   flushChars: 64 * 1024,
+  /**
+   * Index lines wait at most this long, or until `indexChars` of them wait (or `rt.flush()`, or the
+   * exit): readers find the blocks past the index by scanning, so only a lookup's speed waits on it.
+   */
+  indexMs: 200,
+  indexChars: 16 * 1024,
 };
 
 /** A session's first block, waiting to be written. */
@@ -67,14 +73,18 @@ export interface SegmentHost {
 const waiting = new Set<SegmentWriter>();
 let scheduled = false;
 
-/** Writes every segment's waiting blocks now. */
-export function flushSegments(): void {
+// Segment writers with index lines waiting.
+const indexing = new Set<SegmentWriter>();
+
+/** Writes every segment's waiting blocks now; `all`: their waiting index lines too. */
+export function flushSegments(all = true): void {
   for (const writer of [...waiting]) writer.flush();
+  if (all) for (const writer of [...indexing]) writer.flushIndex();
 }
 
 function atTurnEnd(): void {
   scheduled = false;
-  flushSegments();
+  flushSegments(false);
 }
 
 let made = 0;
@@ -110,6 +120,9 @@ export class SegmentWriter {
   #held = 0;
   readonly #dropped = new Map<SessionFile, Dropped>();
   #lastError: unknown;
+  /** Index lines of blocks already in the segment, not yet appended to its index. */
+  #index = "";
+  #indexTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: SegmentHost) {
     this.#host = host;
@@ -225,8 +238,26 @@ export class SegmentWriter {
       return;
     }
     this.#size += Buffer.byteLength(data);
-    // The blocks are in the segment: were the index lost, readers find them past its end.
-    if (!this.#append(this.#indexFd, index)) this.#abandon();
+    // The blocks are in the segment: readers find them past the index's end until it names them.
+    this.#index += index;
+    if (this.#index.length >= segmentLimits.indexChars) {
+      this.flushIndex();
+    } else if (this.#indexTimer === undefined) {
+      indexing.add(this);
+      this.#indexTimer = setTimeout(() => this.flushIndex(), segmentLimits.indexMs);
+      this.#indexTimer.unref();
+    }
+  }
+
+  /** Appends the waiting index lines to the index. */
+  flushIndex(): void {
+    indexing.delete(this);
+    clearTimeout(this.#indexTimer);
+    this.#indexTimer = undefined;
+    const index = this.#index;
+    this.#index = "";
+    // An index that cannot be written leaves its segment (readers scan past the index).
+    if (index !== "" && !this.#append(this.#indexFd, index)) this.#abandon();
   }
 
   /**
@@ -296,6 +327,8 @@ export class SegmentWriter {
   }
 
   #start(): void {
+    // The index lines of the segment being left go out first.
+    this.flushIndex();
     this.#abandon();
     fsCalls.mkdir(this.#host.dir);
     // Names sort by time, then process, then order within the process: readers take a session's

@@ -36,10 +36,13 @@ export const FLUSH_CALLS = 4096;
 // a script that calls process.exit() loses nothing.
 const dirty = new Set<SessionFileWriter>();
 
-/** Writes every writer's pending lines now, the short sessions gathered for segment files too. */
-export function flushWriters(): void {
+/**
+ * Writes every writer's pending lines now, the blocks gathered for segment files too; `all`: their
+ * index lines as well (see `SegmentWriter`), as `rt.flush()`, a read and the process's exit need.
+ */
+export function flushWriters(all = true): void {
   for (const writer of [...dirty]) writer.flush();
-  flushSegments();
+  flushSegments(all);
 }
 
 // One end-of-turn write for every writer with lines waiting, not one `setImmediate` per session:
@@ -47,7 +50,7 @@ export function flushWriters(): void {
 let turnScheduled = false;
 function atTurnEnd(): void {
   turnScheduled = false;
-  flushWriters();
+  flushWriters(false);
 }
 function writeAtTurnEnd(): void {
   if (turnScheduled) return;
