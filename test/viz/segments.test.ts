@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as rt from "@runtrace/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { segmentLimits } from "../../packages/core/src/session-file/segment-writer.js";
+import { TraceSessions } from "../../packages/viz/src/ingest/traces.js";
 import type { OpenFile } from "../../packages/viz/src/load/follow.js";
 import { SessionSource } from "../../packages/viz/src/load/sessions.js";
 import { type RunningServer, startServer } from "../../packages/viz/src/server/server.js";
@@ -261,6 +262,38 @@ describe("the CLI on sessions stored in a segment", () => {
     expect(stdout).toMatch(/✓ order-bob \[session\][\s\S]*✗ refuse \[tool\]/);
     expect(lines.at(-2)).toBe("running 0 · done 3 · failed 1");
     expect(lines.at(-1)).toMatch(/^Session ok in [\d.]+ m?s: 4 calls, 1 failed\.$/);
+  });
+});
+
+describe("the OTLP receiver and a session stored in a segment", () => {
+  it("stores a trace of that session under another id, leaving the stored session as it was", async () => {
+    const own = tempDir();
+    const [id] = (await recordInSegment(own, ["cy"])) as [string];
+    const traces = new TraceSessions({ dir: own, orphanWaitMs: 60_000 });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const root: rt.SpanData = {
+      traceId,
+      spanId: "00f067aa0ba902b7",
+      name: "order-cy",
+      kind: "internal",
+      start: Date.now() - 20,
+      end: Date.now() - 10,
+      attributes: {
+        "runtrace.node": "order-cy",
+        "runtrace.kind": "session",
+        "runtrace.session.id": id,
+        "runtrace.call.id": "0",
+      },
+      events: [],
+      status: { code: "unset" },
+      resource: { "service.name": "shop" },
+    };
+    await traces.prepare([root]);
+    traces.add([root]);
+    expect(traces.sessionOf(traceId)!.sessionId).toBe(`${id}.otlp`);
+    await traces.close();
+    expect((await rt.findSession(own, id))?.kind).toBe("segment");
+    expect((await rt.readSession(id, { dir: own })).root.node).toBe("order-cy");
   });
 });
 
