@@ -177,6 +177,7 @@ export async function startOtlpReceiver(config: OtlpReceiverConfig): Promise<Otl
       }
       spans.push(spanDataOf(span));
     }
+    await traces.prepare(spans);
     traces.add(spans);
     // Answered once the lines are written: a success means the spans are in the files.
     await traces.flush();

@@ -8,6 +8,7 @@ import {
   type SpanData,
   traceSessionId,
 } from "@runtrace/core";
+import { SegmentIds } from "./segment-ids.js";
 import { TraceSession } from "./trace-session.js";
 
 /** How traces become sessions (see `OtlpOptions` of `startViewer`). */
@@ -43,6 +44,8 @@ export class TraceSessions {
   readonly #traces = new Map<string, TraceSession>();
   /** Session ids given to traces by this receiver (their files may not be on disk yet). */
   readonly #taken = new Set<string>();
+  /** Ids of sessions in the directory's segment files (the app's own short sessions, or traces). */
+  readonly #inSegments: SegmentIds;
   readonly #orphanWaitMs: number;
   readonly #forgetAfterMs: number;
   readonly #forgetEndedAfterMs: number;
@@ -52,6 +55,7 @@ export class TraceSessions {
 
   constructor(options: TraceSessionsOptions) {
     this.#store = jsonlStore({ dir: options.dir });
+    this.#inSegments = new SegmentIds(this.#store.dir);
     this.#orphanWaitMs = options.orphanWaitMs;
     this.#forgetAfterMs = options.forgetAfterMs ?? 600_000;
     this.#forgetEndedAfterMs = options.forgetEndedAfterMs ?? 60_000;
@@ -70,6 +74,15 @@ export class TraceSessions {
   /** The session a trace is stored as, while it is kept. */
   sessionOf(traceId: string): TraceSession | undefined {
     return this.#traces.get(traceId);
+  }
+
+  /**
+   * Looks at the directory's segment files when `spans` start traces not seen yet, so that `add`
+   * gives none of them the id of a session stored there. Without it, `add` checks only for files of
+   * their own: a session stored in a segment would be hidden by a trace written under its id.
+   */
+  async prepare(spans: readonly SpanData[]): Promise<void> {
+    if (spans.some((span) => !this.#traces.has(span.traceId))) await this.#inSegments.refresh();
   }
 
   /** Takes spans of any traces, in any order; their lines are written by the next `flush`. */
@@ -135,7 +148,8 @@ export class TraceSessions {
   /**
    * The id a new trace is stored under: the id of the runtrace session it is (its root span's, or
    * its first runtrace span's), else one made of its first span's start and its trace id. When that
-   * one is taken (a file there already, the runtrace app's own one, or a trace received earlier):
+   * one is taken (a file there already or a session in a segment file, the runtrace app's own one,
+   * or a trace received earlier):
    * the runtrace session's id with `.otlp`, else with `-2`, `-3`, ...
    */
   #idsFor(traceId: string, spans: SpanData[]): { sessionId: string; runtraceSession: string | undefined } {
@@ -154,7 +168,7 @@ export class TraceSessions {
       for (let n = 1; n <= tries; n++) {
         const id = n === 1 ? base : `${base}-${n}`;
         if (!isSessionId(id)) break;
-        if (this.#taken.has(id) || existsSync(this.#store.fileOf(id))) continue;
+        if (this.#taken.has(id) || existsSync(this.#store.fileOf(id)) || this.#inSegments.has(id)) continue;
         this.#taken.add(id);
         return { sessionId: id, runtraceSession };
       }

@@ -2,11 +2,15 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   type CallTree,
+  findSession,
   isSessionId,
   listSessionFiles,
   notASessionId,
   readSession,
+  readSessionAt,
+  type SessionPlace,
   type SessionSummary,
+  segmentKey,
   sessionFileOf,
   summarizeSession,
   writerAlive,
@@ -15,7 +19,7 @@ import type { OpenFile } from "./follow.js";
 import { LiveFeed } from "./live-feed.js";
 import { type LoadedSession, makeLoaded, message, unreadable } from "./loaded.js";
 
-/** A session id that is not one (400), or one with no file (404). */
+/** A session id that is not one (400), or one stored nowhere in the directory (404). */
 export class LoadError extends Error {
   override name = "LoadError";
   readonly code: "invalid_session_id" | "session_not_found";
@@ -27,7 +31,10 @@ export class LoadError extends Error {
 }
 
 interface Entry {
-  /** File size and modification time when it was read: a change means it must be read again. */
+  /**
+   * What was stored when it was read (a file's size and modification time, a segment session's
+   * blocks): a change means it must be read again.
+   */
   key: string;
   summary: SessionSummary;
   writer: CallTree["writer"];
@@ -38,6 +45,12 @@ interface Entry {
    * is not parsed again whenever it changes. `"next"`: it was running at its (full) last read.
    */
   growing: Growing | "next" | undefined;
+}
+
+/** Where a session is stored, with the key of what is stored there now (see `Entry.key`). */
+interface Located {
+  place: SessionPlace;
+  key: string;
 }
 
 /** A running session's file, read on by the shared `LiveFeed` of that file, held by the cache. */
@@ -64,13 +77,17 @@ export interface SessionSourceOptions {
 /**
  * The sessions of one directory, read through core's public reader and cached by file size and
  * modification time, so listing or paging a big session does not read its file again until it
- * changes. Never throws for a corrupt file: it becomes a summary with a `problem`.
+ * changes. A session is in a file of its own or, a short one of a process that records many, in a
+ * segment file shared with others (core's `findSession`); such a session is over when it is
+ * written, so it is read whole and never followed. Never throws for a corrupt file: it becomes a
+ * summary with a `problem`.
  */
 export class SessionSource {
   readonly dir: string;
   readonly #keep: number;
+  /** By session id. */
   readonly #entries = new Map<string, Entry>();
-  /** Files whose trees are kept, least recently used first. */
+  /** Sessions whose trees are kept, least recently used first. */
   readonly #recent = new Set<string>();
   readonly #pending = new Map<string, Promise<LoadedSession>>();
   /** The one reader of each running session's file that someone follows (streams, the cache). */
@@ -89,8 +106,9 @@ export class SessionSource {
   }
 
   /**
-   * The shared reader of a session's file, made on first use. Subscribe to it or hold it at once:
-   * it closes (and is forgotten) when its last user lets go.
+   * The shared reader of a session's own file, made on first use. Subscribe to it or hold it at
+   * once: it closes (and is forgotten) when its last user lets go. A session stored in a segment
+   * has no file to follow: `ifOver` answers for it first.
    */
   feed(id: string): LiveFeed {
     const file = this.fileOf(id);
@@ -109,20 +127,24 @@ export class SessionSource {
   }
 
   /**
-   * The cached session when it is over and its file unchanged, without reading anything;
-   * `undefined` otherwise. `LoadError` for a bad id or a missing file.
+   * The session when it is known to be over without following its file: the cached one when it is
+   * over and unchanged, or one stored in a segment (over before it was written), read if need be.
+   * `undefined` for a session whose own file must be read on. `LoadError` for a bad or unknown id.
    */
-  async cachedIfOver(id: string): Promise<LoadedSession | undefined> {
-    const file = this.fileOf(id);
-    const key = await this.#key(id, file);
-    const entry = this.#entries.get(file);
-    if (entry?.session === undefined || entry.session.response.live || !this.#fresh(entry, key))
-      return undefined;
-    this.#use(file);
-    return entry.session;
+  async ifOver(id: string): Promise<LoadedSession | undefined> {
+    const located = await this.#locate(id);
+    const entry = this.#entries.get(id);
+    if (entry?.session !== undefined && !entry.session.response.live && this.#fresh(entry, located.key)) {
+      this.#use(id);
+      return entry.session;
+    }
+    return located.place.kind === "segment" ? this.#read(id, located) : undefined;
   }
 
-  /** The file of a session id; `LoadError` (`invalid_session_id`) for anything that is not an id. */
+  /**
+   * The file a session has of its own (whether there or not); `LoadError` (`invalid_session_id`)
+   * for anything that is not an id.
+   */
   fileOf(id: string): string {
     if (!isSessionId(id)) throw new LoadError("invalid_session_id", notASessionId(id));
     return sessionFileOf(this.dir, id);
@@ -144,16 +166,15 @@ export class SessionSource {
     return (await this.list()).find((summary) => summary.start > 0);
   }
 
-  /** One session; `LoadError` for a bad or unknown id. Cached until its file changes. */
+  /** One session; `LoadError` for a bad or unknown id. Cached until what is stored of it changes. */
   async load(id: string): Promise<LoadedSession> {
-    const file = this.fileOf(id);
-    const key = await this.#key(id, file);
-    const entry = this.#entries.get(file);
-    if (entry?.session !== undefined && this.#fresh(entry, key)) {
-      this.#use(file);
+    const located = await this.#locate(id);
+    const entry = this.#entries.get(id);
+    if (entry?.session !== undefined && this.#fresh(entry, located.key)) {
+      this.#use(id);
       return entry.session;
     }
-    return this.#read(id, file, key);
+    return this.#read(id, located);
   }
 
   /** Forgets every cached session and closes the files it follows. */
@@ -165,27 +186,47 @@ export class SessionSource {
     this.#feeds.clear();
   }
 
+  /** The summary of a session with a file of its own (listing asks only for those). */
   async #summary(id: string): Promise<SessionSummary> {
     const file = this.fileOf(id);
-    const key = await this.#key(id, file);
-    const entry = this.#entries.get(file);
+    const key = await this.#fileKey(file);
+    if (key === undefined) throw this.#notFound(id);
+    const entry = this.#entries.get(id);
     if (entry !== undefined && this.#fresh(entry, key)) return entry.summary;
-    return (await this.#read(id, file, key)).summary;
+    return (await this.#read(id, { place: { kind: "file", id, file }, key })).summary;
   }
 
-  async #key(id: string, file: string): Promise<string> {
+  /**
+   * Where session `id` is stored: its own file (one stat, the common case), else a segment (its
+   * index files read). `LoadError` for a bad id or one stored nowhere.
+   */
+  async #locate(id: string): Promise<Located> {
+    const file = this.fileOf(id);
+    const key = await this.#fileKey(file);
+    if (key !== undefined) return { place: { kind: "file", id, file }, key };
+    const place = await findSession(this.dir, id);
+    if (place === undefined) throw this.#notFound(id);
+    // Its own file came meanwhile: read like any file.
+    if (place.kind === "file") return { place, key: (await this.#fileKey(file)) ?? "gone" };
+    return { place, key: `segment:${segmentKey(place.session)}` };
+  }
+
+  /** A file's size and modification time; `undefined` when there is no such file. */
+  async #fileKey(file: string): Promise<string | undefined> {
     try {
       const info = await stat(file);
       return `${info.size}:${info.mtimeMs}`;
     } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") {
-        throw new LoadError(
-          "session_not_found",
-          `No session ${JSON.stringify(id)} in ${this.dir}. Expected an id listed by GET /api/sessions (or \`runtrace ls\`).`,
-        );
-      }
+      if ((error as { code?: string }).code === "ENOENT") return undefined;
       return `error:${message(error)}`;
     }
+  }
+
+  #notFound(id: string): LoadError {
+    return new LoadError(
+      "session_not_found",
+      `No session ${JSON.stringify(id)} in ${this.dir}. Expected an id listed by GET /api/sessions (or \`runtrace ls\`).`,
+    );
   }
 
   /** Same file contents, and a session that looked running still has its writer. */
@@ -195,22 +236,22 @@ export class SessionSource {
     return writerAlive(entry.writer);
   }
 
-  #read(id: string, file: string, key: string): Promise<LoadedSession> {
-    const pendingKey = `${file}\n${key}`;
+  #read(id: string, { place, key }: Located): Promise<LoadedSession> {
+    const pendingKey = `${id}\n${key}`;
     let pending = this.#pending.get(pendingKey);
     if (pending === undefined) {
-      pending = this.#readNow(id, file)
+      pending = this.#readNow(id, place)
         .then(({ session, growing }) => {
-          const previous = this.#entries.get(file)?.growing;
+          const previous = this.#entries.get(id)?.growing;
           if (previous !== growing) stopGrowing(previous);
-          this.#entries.set(file, {
+          this.#entries.set(id, {
             key,
             summary: session.summary,
             writer: session.tree.writer,
             session,
             growing,
           });
-          this.#use(file);
+          this.#use(id);
           return session;
         })
         .finally(() => this.#pending.delete(pendingKey));
@@ -221,9 +262,11 @@ export class SessionSource {
 
   async #readNow(
     id: string,
-    file: string,
+    place: SessionPlace,
   ): Promise<Pick<Entry, "session" | "growing"> & { session: LoadedSession }> {
-    const growing = this.#growing(id, file);
+    const { file } = place;
+    // Stored in a segment: over before it was written, read whole (its blocks are small).
+    const growing = place.kind === "file" ? this.#growing(id, file) : undefined;
     if (growing !== undefined) {
       const session = await this.#readOn(growing);
       if (session !== undefined) {
@@ -233,11 +276,14 @@ export class SessionSource {
       }
       growing.release();
     }
-    const session = await readSession(file).then(
+    // `readSession` flushes what this process recorded first (a viewer started by the app itself).
+    const read = place.kind === "file" ? readSession(file) : readSessionAt(place);
+    const session = await read.then(
       (tree) => makeLoaded(id, file, tree, summarizeSession(tree, { id, file })),
       (error: unknown) => unreadable(id, file, message(error)),
     );
-    return { session, growing: session.response.live ? "next" : undefined };
+    const next = session.response.live && place.kind === "file";
+    return { session, growing: next ? "next" : undefined };
   }
 
   /**
@@ -246,7 +292,7 @@ export class SessionSource {
    * that was running at its last read, a new feed.
    */
   #growing(id: string, file: string): Growing | undefined {
-    const previous = this.#entries.get(file)?.growing;
+    const previous = this.#entries.get(id)?.growing;
     if (previous !== undefined && previous !== "next") return previous;
     const shared = this.#feeds.get(file);
     if (previous === undefined && (shared === undefined || shared.replaced)) return undefined;
@@ -264,9 +310,9 @@ export class SessionSource {
     return makeLoaded(live.id, live.file, tree, live.summary()!);
   }
 
-  #use(file: string): void {
-    this.#recent.delete(file);
-    this.#recent.add(file);
+  #use(id: string): void {
+    this.#recent.delete(id);
+    this.#recent.add(id);
     while (this.#recent.size > this.#keep) {
       const oldest = this.#recent.values().next().value as string;
       this.#recent.delete(oldest);

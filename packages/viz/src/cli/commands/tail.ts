@@ -1,5 +1,5 @@
-import { type CallTree, formatDuration, formatTree, type SessionSummary } from "@runtrace/core";
-import type { LiveSession } from "../../load/live.js";
+import { type CallTree, failed, formatDuration, formatTree, type SessionSummary } from "@runtrace/core";
+import type { LiveCounts, LiveSession } from "../../load/live.js";
 import { SessionSource } from "../../load/sessions.js";
 import { safeLine } from "../../safe-text.js";
 
@@ -25,9 +25,32 @@ async function pickSession(
   return undefined;
 }
 
-function countsLine(live: LiveSession): string {
-  const { running, done, failed } = live.counts;
+function countsLine({ running, done, failed }: LiveCounts): string {
   return `running ${running} · done ${done} · failed ${failed}`;
+}
+
+/** The counts of a session read whole, as `LiveSession` keeps them while following (root left out). */
+function countsOf(tree: CallTree): LiveCounts {
+  const counts: LiveCounts = { running: 0, done: 0, failed: 0 };
+  for (const record of tree.findAll((r) => r !== tree.root)) {
+    if (record.status === "running") counts.running++;
+    else if (failed(record.status)) counts.failed++;
+    else counts.done++;
+  }
+  return counts;
+}
+
+/** What is printed of a session at the end: its tree, its warnings when read whole, the counts. */
+function endText(
+  tree: CallTree | undefined,
+  counts: LiveCounts,
+  warnings: readonly string[],
+  byUser: boolean,
+) {
+  const lines = tree === undefined ? [] : [formatTree(tree)];
+  for (const warning of warnings) lines.push(`warning: ${safeLine(warning)}`);
+  lines.push(countsLine(counts), endLine(tree, counts.failed, byUser));
+  return `${lines.join("\n")}\n`;
 }
 
 function headerLine(live: LiveSession): string {
@@ -59,7 +82,7 @@ function frame(live: LiveSession, columns: number, rows: number): string[] {
     const chars = [...line];
     return chars.length >= columns ? `${chars.slice(0, columns - 2).join("")}…` : line;
   };
-  return [headerLine(live), countsLine(live), ...shown].map(clip);
+  return [headerLine(live), countsLine(live.counts), ...shown].map(clip);
 }
 
 /**
@@ -82,10 +105,16 @@ export async function tail(dir: string): Promise<void> {
   try {
     const picked = await pickSession(source, () => stopped);
     if (picked === undefined) return;
+    out.write(`Following ${safeLine(picked.name)} (${safeLine(picked.id)})\n`);
+    // Stored in a segment file (a short session of a busy process): it is over, shown as read.
+    const over = await source.ifOver(picked.id).catch(() => undefined);
+    if (over !== undefined) {
+      out.write(endText(over.tree, countsOf(over.tree), over.tree.warnings, false));
+      return;
+    }
     // The same shared reader as the viewer's: it reads appended lines and notices a writer that died.
     const feed = source.feed(picked.id);
     const live = feed.live;
-    out.write(`Following ${safeLine(picked.name)} (${safeLine(picked.id)})\n`);
 
     await new Promise<void>((resolve) => {
       let drawn = 0;
@@ -102,7 +131,7 @@ export async function tail(dir: string): Promise<void> {
           out.write(`${drawn > 0 ? `\x1b[${drawn}A\r\x1b[J` : ""}${lines.join("\n")}\n`);
           drawn = lines.length;
         } else {
-          const counts = countsLine(live);
+          const counts = countsLine(live.counts);
           if (counts !== lastCounts) out.write(`${counts}\n`);
           lastCounts = counts;
         }
@@ -119,9 +148,8 @@ export async function tail(dir: string): Promise<void> {
         release();
         if (tty && drawn > 0) out.write(`\x1b[${drawn}A\r\x1b[J`);
         const tree = stored ?? live.tree;
-        if (tree !== undefined) out.write(`${formatTree(tree)}\n`);
-        for (const warning of stored?.warnings ?? []) out.write(`warning: ${safeLine(warning)}\n`);
-        out.write(`${countsLine(live)}\n${endLine(tree, live.counts.failed, byUser)}\n`);
+        const counts = stored === undefined ? live.counts : countsOf(stored);
+        out.write(endText(tree, counts, stored?.warnings ?? [], byUser));
         resolve();
       };
       const release = feed.subscribe({
