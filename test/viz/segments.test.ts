@@ -17,6 +17,7 @@ import { ClientFiles } from "../../packages/viz/src/server/static.js";
 import type {
   CallsResponse,
   ErrorResponse,
+  FlatCall,
   SessionResponse,
   SessionsResponse,
 } from "../../packages/viz/src/shared/types.js";
@@ -262,6 +263,90 @@ describe("the CLI on sessions stored in a segment", () => {
     expect(stdout).toMatch(/✓ order-bob \[session\][\s\S]*✗ refuse \[tool\]/);
     expect(lines.at(-2)).toBe("running 0 · done 3 · failed 1");
     expect(lines.at(-1)).toMatch(/^Session ok in [\d.]+ m?s: 4 calls, 1 failed\.$/);
+  });
+});
+
+describe("a session that runs while a busy process appends it to a segment file", () => {
+  /** A session in a segment that waits for `finish()` between its calls, in its own directory. */
+  async function running() {
+    const own = tempDir();
+    const before = segmentLimits.filesBefore;
+    segmentLimits.filesBefore = 0;
+    const store = rt.jsonlStore({ dir: own });
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const session = new rt.Session({ name: "order-dee", store });
+    const done = session.run(async () => {
+      await rt.call(price, "book");
+      await gate;
+      await rt.call(order, "dee");
+    });
+    // Its first block is written at the end of this turn; nothing else waits for its file.
+    await new Promise((resolve) => setImmediate(resolve));
+    segmentLimits.filesBefore = before;
+    expect(existsSync(join(own, `${session.id}.jsonl`))).toBe(false);
+    return { own, id: session.id, finish, done };
+  }
+
+  it("is followed live by the viewer's stream through the segment's index", async () => {
+    const { own, id, finish, done } = await running();
+    const source = new SessionSource({ dir: own, pollMs: 50 });
+    const server = await startServer({
+      source,
+      client: new ClientFiles(tempDir()),
+      host: "127.0.0.1",
+      port: 0,
+      jaegerUrl: null,
+    });
+    try {
+      const page = (await (
+        await fetch(new URL(`/api/sessions/${id}`, server.url))
+      ).json()) as SessionResponse;
+      expect(page).toMatchObject({ live: true, root: { status: "running" } });
+      const response = await fetch(new URL(`/api/sessions/${id}/stream`, server.url));
+      let finished = false;
+      const events = await readEvents(response, (event, all) => {
+        // Once the state so far has come, the session goes on.
+        if (!finished && event.event === "session" && all.some((e) => e.event === "call")) {
+          finished = true;
+          finish();
+        }
+        return event.event === "end";
+      });
+      await done;
+      const calls = new Map<string, FlatCall>();
+      for (const event of events) {
+        if (event.event === "call") calls.set((event.data as FlatCall).id, event.data as FlatCall);
+      }
+      expect([...calls.values()].map((c) => [c.node, c.status])).toEqual([
+        ["price", "ok"],
+        ["order", "ok"],
+        ["price", "ok"],
+        ["price", "ok"],
+      ]);
+      expect(events.at(-1)!.data).toMatchObject({ live: false, root: { status: "ok" } });
+      expect(source.followed).toBe(1);
+    } finally {
+      await server.close();
+      source.close();
+    }
+  });
+
+  it("is followed by runtrace tail until it ends", async () => {
+    const { own, id, finish, done } = await running();
+    const tail = runCli(["tail", "--dir", own]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    finish();
+    await done;
+    await rt.flush();
+    const { code, stdout } = await tail;
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe(`Following order-dee (${id})`);
+    expect(lines).toContain("running 0 · done 1 · failed 0");
+    expect(lines.at(-1)).toMatch(/^Session ok in [\d.]+ m?s: 4 calls, 0 failed\.$/);
   });
 });
 

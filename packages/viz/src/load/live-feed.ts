@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { FileFollower, type OpenFile } from "./follow.js";
+import { FileFollower, type FollowerOptions, type OpenFile } from "./follow.js";
 import { type LiveChange, LiveSession } from "./live.js";
+import { SegmentFollower } from "./segment-follow.js";
 
 /** One user of a feed that wants every change (a live event stream). */
 export interface FeedSubscriber {
@@ -17,7 +18,18 @@ export interface LiveFeedOptions {
   open?: OpenFile;
   /** Called once when the last user let go, or the file was replaced: forget this feed. */
   onRelease(feed: LiveFeed): void;
+  /**
+   * The session is stored in the segment files of this directory (a busy process's, see core's
+   * `findSession`), not in `file`: its blocks are followed as the segments' indexes name them.
+   */
+  segmentsIn?: string;
 }
+
+/** What a feed needs of a follower: `FileFollower` or `SegmentFollower`. */
+type Follower = Pick<FileFollower, "read" | "watch" | "unwatch" | "close" | "partialLine"> & {
+  /** Reads what the writer left past the index, once it is gone (segments only). */
+  readPastIndex?(): Promise<void>;
+};
 
 /**
  * The one reader of a running session's file in a viewer, shared by everyone who needs it: every
@@ -29,7 +41,7 @@ export class LiveFeed {
   readonly live: LiveSession;
   /** Names this reader in event ids: an id from another reader (of an older file) means nothing here. */
   readonly epoch = randomBytes(4).toString("hex");
-  readonly #follower: FileFollower;
+  readonly #follower: Follower;
   readonly #subscribers = new Set<FeedSubscriber>();
   readonly #onRelease: (feed: LiveFeed) => void;
   #holds = 0;
@@ -39,7 +51,7 @@ export class LiveFeed {
   constructor(id: string, file: string, options: LiveFeedOptions) {
     this.live = new LiveSession(id, file);
     this.#onRelease = options.onRelease;
-    this.#follower = new FileFollower(file, {
+    const follow: FollowerOptions = {
       pollMs: options.pollMs,
       open: options.open,
       onLines: (lines) => {
@@ -48,7 +60,11 @@ export class LiveFeed {
       onReset: () => this.#replace(),
       // The poll has just read: only the writer's death is left to check.
       onTick: () => void this.checkWriter(false),
-    });
+    };
+    this.#follower =
+      options.segmentsIn === undefined
+        ? new FileFollower(file, follow)
+        : new SegmentFollower(options.segmentsIn, id, follow);
   }
 
   /** The file was replaced or truncated: what this feed holds is not that file any more. */
@@ -73,7 +89,8 @@ export class LiveFeed {
   async checkWriter(readFirst = true): Promise<boolean> {
     if (readFirst) await this.read();
     if (!this.live.writerGone()) return false;
-    await this.read();
+    // It may have written its end just before exiting (in a segment, maybe past the index).
+    await (this.#follower.readPastIndex?.() ?? this.read());
     if (!this.live.writerGone() || this.#replaced) return false;
     this.#emit(this.live.markInterrupted(this.#follower.partialLine));
     return true;

@@ -77,10 +77,10 @@ export interface SessionSourceOptions {
 /**
  * The sessions of one directory, read through core's public reader and cached by file size and
  * modification time, so listing or paging a big session does not read its file again until it
- * changes. A session is in a file of its own or, a short one of a process that records many, in a
- * segment file shared with others (core's `findSession`); such a session is over when it is
- * written, so it is read whole and never followed. Never throws for a corrupt file: it becomes a
- * summary with a `problem`.
+ * changes. A session is in a file of its own or, in a process that records many, in segment files
+ * shared with others (core's `findSession`), cached by its blocks and followed through the
+ * segments' indexes while it runs. Never throws for a corrupt file: it becomes a summary with a
+ * `problem`.
  */
 export class SessionSource {
   readonly dir: string;
@@ -92,6 +92,8 @@ export class SessionSource {
   readonly #pending = new Map<string, Promise<LoadedSession>>();
   /** The one reader of each running session's file that someone follows (streams, the cache). */
   readonly #feeds = new Map<string, LiveFeed>();
+  /** The segment file of each session last found in one (a session found in a file is not here). */
+  readonly #segments = new Map<string, string>();
   readonly #options: SessionSourceOptions;
 
   constructor(options: SessionSourceOptions) {
@@ -106,17 +108,19 @@ export class SessionSource {
   }
 
   /**
-   * The shared reader of a session's own file, made on first use. Subscribe to it or hold it at
-   * once: it closes (and is forgotten) when its last user lets go. A session stored in a segment
-   * has no file to follow: `ifOver` answers for it first.
+   * The shared reader of a session, made on first use: of its own file, or of the segment files
+   * that hold it (when it was last found there). Subscribe to it or hold it at once: it closes (and
+   * is forgotten) when its last user lets go.
    */
   feed(id: string): LiveFeed {
     const file = this.fileOf(id);
     let feed = this.#feeds.get(file);
     if (feed === undefined || feed.replaced) {
-      feed = new LiveFeed(id, file, {
+      const segment = this.#segments.get(id);
+      feed = new LiveFeed(id, segment ?? file, {
         pollMs: this.#options.pollMs,
         open: this.#options.open,
+        segmentsIn: segment === undefined ? undefined : this.dir,
         onRelease: (done) => {
           if (this.#feeds.get(file) === done) this.#feeds.delete(file);
         },
@@ -127,9 +131,9 @@ export class SessionSource {
   }
 
   /**
-   * The session when it is known to be over without following its file: the cached one when it is
-   * over and unchanged, or one stored in a segment (over before it was written), read if need be.
-   * `undefined` for a session whose own file must be read on. `LoadError` for a bad or unknown id.
+   * The session when it is known to be over without following it: the cached one when it is over
+   * and unchanged, or one stored in a segment that is over when read. `undefined` for a session
+   * that is running (follow it with `feed`). `LoadError` for a bad or unknown id.
    */
   async ifOver(id: string): Promise<LoadedSession | undefined> {
     const located = await this.#locate(id);
@@ -138,7 +142,9 @@ export class SessionSource {
       this.#use(id);
       return entry.session;
     }
-    return located.place.kind === "segment" ? this.#read(id, located) : undefined;
+    if (located.place.kind === "file") return undefined;
+    const session = await this.#read(id, located);
+    return session.response.live ? undefined : session;
   }
 
   /**
@@ -203,11 +209,15 @@ export class SessionSource {
   async #locate(id: string): Promise<Located> {
     const file = this.fileOf(id);
     const key = await this.#fileKey(file);
-    if (key !== undefined) return { place: { kind: "file", id, file }, key };
+    if (key !== undefined) {
+      this.#segments.delete(id);
+      return { place: { kind: "file", id, file }, key };
+    }
     const place = await findSession(this.dir, id);
     if (place === undefined) throw this.#notFound(id);
     // Its own file came meanwhile: read like any file.
     if (place.kind === "file") return { place, key: (await this.#fileKey(file)) ?? "gone" };
+    this.#segments.set(id, place.file);
     return { place, key: `segment:${segmentKey(place.session)}` };
   }
 
@@ -265,8 +275,8 @@ export class SessionSource {
     place: SessionPlace,
   ): Promise<Pick<Entry, "session" | "growing"> & { session: LoadedSession }> {
     const { file } = place;
-    // Stored in a segment: over before it was written, read whole (its blocks are small).
-    const growing = place.kind === "file" ? this.#growing(id, file) : undefined;
+    // A running session is read on from where its feed stopped, in a file or in segments.
+    const growing = this.#growing(id, this.fileOf(id));
     if (growing !== undefined) {
       const session = await this.#readOn(growing);
       if (session !== undefined) {
@@ -282,8 +292,7 @@ export class SessionSource {
       (tree) => makeLoaded(id, file, tree, summarizeSession(tree, { id, file })),
       (error: unknown) => unreadable(id, file, message(error)),
     );
-    const next = session.response.live && place.kind === "file";
-    return { session, growing: next ? "next" : undefined };
+    return { session, growing: session.response.live ? "next" : undefined };
   }
 
   /**

@@ -79,8 +79,8 @@ export function streamEnded(
 }
 
 /**
- * `GET /api/sessions/:id/stream`: server-sent events for a session's file. Of a session that is
- * over (a session stored in a segment file always is), its `end` event at once. Of a running one,
+ * `GET /api/sessions/:id/stream`: server-sent events for a session, in its file or in segment
+ * files. Of a session that is over, its `end` event at once. Of a running one,
  * the state so far (`session`, every call as `call`, then `session` again, or `end` if it has ended
  * meanwhile), so nothing is missed between loading the pages and opening the stream; after that,
  * only changes. Every stream of a session is fed by the one shared reader of its file
@@ -95,8 +95,8 @@ export async function streamSession(
   hub: StreamHub,
   options: StreamOptions = {},
 ): Promise<void> {
-  // A finished session in the page cache is not read again; one stored in a segment file is over
-  // (it is written there once ended), so it has no file to follow and ends at once too.
+  // A finished session in the page cache is not read again; one found over in a segment file ends
+  // at once too, without a follower.
   const over = await source.ifOver(id);
   if (over !== undefined) return streamEnded(req, res, over.response, hub, options);
 

@@ -106,7 +106,7 @@ export async function tail(dir: string): Promise<void> {
     const picked = await pickSession(source, () => stopped);
     if (picked === undefined) return;
     out.write(`Following ${safeLine(picked.name)} (${safeLine(picked.id)})\n`);
-    // Stored in a segment file (a short session of a busy process): it is over, shown as read.
+    // Over already (read from a segment file that holds it whole): shown as read.
     const over = await source.ifOver(picked.id).catch(() => undefined);
     if (over !== undefined) {
       out.write(endText(over.tree, countsOf(over.tree), over.tree.warnings, false));
