@@ -12,6 +12,7 @@ import {
 import { warnOnce } from "../recording/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { CallTracer } from "../runtime/tracer-hook.js";
+import { contextInFrames } from "./frame-context-manager.js";
 import type { SpanPayloads } from "./span-description.js";
 import { endAttributes, exceptionEvent, spanStatus } from "./span-end.js";
 import { eventAttributes } from "./span-events.js";
@@ -145,6 +146,14 @@ export class SessionTracer implements CallTracer {
     } catch (error) {
       failed("attributes", error);
     }
+  }
+
+  get inFrames(): boolean {
+    return contextInFrames();
+  }
+
+  contextOf(record: CallRecord): Context | undefined {
+    return this.#running.get(record);
   }
 
   activate<T>(record: CallRecord, fn: () => T): T {
