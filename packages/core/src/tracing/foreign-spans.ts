@@ -143,6 +143,8 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
   };
 
   const onEnd = (value: unknown): void => {
+    // Most spans ended are runtrace's own, with no foreign span open: nothing to look up.
+    if (open.size === 0) return;
     const span = value as LiveSpan;
     try {
       const spanId = span.spanContext().spanId;
