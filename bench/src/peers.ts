@@ -17,7 +17,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ProxyTracerProvider, trace } from "@opentelemetry/api";
+import { type ContextManager, context, type ProxyTracerProvider, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import * as rt from "@runtrace/core";
 import { setupTracing } from "@runtrace/core/otel";
 import type { Bench, Row } from "./lib.js";
@@ -86,6 +87,12 @@ const bench: Bench = async () => {
   // setupTracing registered its provider: keep it, and let each system say which provider it wants.
   const runtraceProvider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate();
   trace.disable();
+  // And its context manager, which keeps OpenTelemetry's context in runtrace's frames; the rows of
+  // plain OpenTelemetry get the SDK's standard one, as an application without runtrace has.
+  const runtraceContext = (
+    context as unknown as { _getContextManager(): ContextManager }
+  )._getContextManager();
+  const standardContext = new AsyncLocalStorageContextManager();
   const otel = otlpProvider(sink, "bench");
 
   // Made only when chosen: making one registers its tracing (Genkit, the Agents SDK's processors).
@@ -97,9 +104,9 @@ const bench: Bench = async () => {
     "jsonl-per-root": () => jsonlSessionPerRoot(dir),
     "memory-waiting": memoryStoreWaiting,
     "jsonl-per-root-waiting": () => jsonlSessionPerRootWaiting(dir),
-    "setup-tracing": () => withSetupTracing(sink, tracing, runtraceProvider),
-    raw: () => rawSpans(sink, otel),
-    genkit: () => genkitRun(sink, otel),
+    "setup-tracing": () => withSetupTracing(sink, tracing, runtraceProvider, runtraceContext),
+    raw: () => rawSpans(sink, otel, standardContext),
+    genkit: () => genkitRun(sink, otel, standardContext),
     agents: openaiAgents,
     langsmith: () => langsmith(sink, LANGSMITH_ROOTS),
   };
@@ -116,6 +123,8 @@ const bench: Bench = async () => {
 
   trace.disable();
   trace.setGlobalTracerProvider(runtraceProvider);
+  context.disable();
+  context.setGlobalContextManager(runtraceContext.enable());
   await tracing.shutdown();
   await otel.shutdown();
   sink.close();

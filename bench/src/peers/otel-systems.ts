@@ -3,6 +3,7 @@
  * share one tracer provider built like `setupTracing`'s (same exporter, batch sizes and resource), so
  * the three rows differ only in what makes the spans.
  */
+import type { ContextManager } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import {
   defaultResource,
@@ -66,7 +67,7 @@ function counted(sink: Sink): Pick<System, "prepare" | "delivered" | "recorded">
  * Raw `tracer.startActiveSpan` around each function, with the attributes a runtrace call's span
  * carries: `runtrace.node`, `runtrace.kind`, `runtrace.session.id` (one per root), `runtrace.call.id`.
  */
-export function rawSpans(sink: Sink, provider: NodeTracerProvider): System {
+export function rawSpans(sink: Sink, provider: NodeTracerProvider, contextManager: ContextManager): System {
   const tracer = provider.getTracer("bench-raw");
   let sessionId = "";
   let callId = 0;
@@ -100,13 +101,14 @@ export function rawSpans(sink: Sink, provider: NodeTracerProvider): System {
     name: "raw OTel startActiveSpan, same attributes",
     perRoot: CALLS_PER_ROOT,
     provider,
+    contextManager,
     ...counted(sink),
     run: (n) => exported(n, root, provider, nextRoot),
   };
 }
 
 /** Genkit's `ai.run` steps, its spans going to the application's provider (Genkit's own SDK off). */
-export function genkitRun(sink: Sink, provider: NodeTracerProvider): System {
+export function genkitRun(sink: Sink, provider: NodeTracerProvider, contextManager: ContextManager): System {
   disableGenkitOTelInitialization();
   const ai = genkit({});
   const root = fanOut((name, body) => () => ai.run(name, body));
@@ -114,6 +116,7 @@ export function genkitRun(sink: Sink, provider: NodeTracerProvider): System {
     name: "Genkit ai.run (same exporter)",
     perRoot: CALLS_PER_ROOT,
     provider,
+    contextManager,
     ...counted(sink),
     run: (n) => exported(n, root, provider),
   };

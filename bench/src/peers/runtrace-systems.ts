@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { TracerProvider } from "@opentelemetry/api";
+import type { ContextManager, TracerProvider } from "@opentelemetry/api";
 import * as rt from "@runtrace/core";
 import type { Tracing } from "@runtrace/core/otel";
 import type { Sink } from "./sink.js";
@@ -141,11 +141,17 @@ export function jsonlSessionPerRootWaiting(dir: string): System {
  * runtrace with `setupTracing`: a session per root (its span is the root of the trace, one span more
  * than the calls), nothing stored locally, spans exported to the sink; flushed inside the window.
  */
-export function withSetupTracing(sink: Sink, tracing: Tracing, provider: TracerProvider): System {
+export function withSetupTracing(
+  sink: Sink,
+  tracing: Tracing,
+  provider: TracerProvider,
+  contextManager: ContextManager,
+): System {
   return {
     name: "runtrace + setupTracing (OTLP protobuf)",
     perRoot: CALLS_PER_ROOT + 1,
     provider,
+    contextManager,
     async prepare() {
       rt.configure({ record: true });
       await sink.take();

@@ -1,4 +1,4 @@
-import { type TracerProvider, trace } from "@opentelemetry/api";
+import { type ContextManager, context, type TracerProvider, trace } from "@opentelemetry/api";
 import { gc, median } from "../lib.js";
 import type { StorageWatch } from "./async-storages.js";
 import { CALLS_PER_ROOT } from "./workload.js";
@@ -15,6 +15,8 @@ export interface System {
   perRoot: number;
   /** The tracer provider registered globally during its samples; none otherwise. */
   provider?: TracerProvider;
+  /** The context manager registered globally during its samples; else the one registered before. */
+  contextManager?: ContextManager;
   /** Outside the measured window, before a sample: a fresh store, the tracer provider to use. */
   prepare?(): void | Promise<void>;
   /** The measured window: runs `roots` roots one after another and flushes their records. */
@@ -55,6 +57,10 @@ async function sample(system: System, roots: number, storages: StorageWatch): Pr
   storages.disableAll();
   trace.disable();
   if (system.provider !== undefined) trace.setGlobalTracerProvider(system.provider);
+  if (system.contextManager !== undefined) {
+    context.disable();
+    context.setGlobalContextManager(system.contextManager.enable());
+  }
   await system.prepare?.();
   gc();
   const cpuBefore = process.cpuUsage();

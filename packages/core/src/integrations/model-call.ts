@@ -5,7 +5,7 @@ import { ModelCallRecorder, type ModelReplyFacts } from "../llm/model-call.js";
 import type { Price } from "../llm/types.js";
 import { defineNode } from "../nodes/options.js";
 import { callWith } from "../runtime/call.js";
-import { type Frame, storage } from "../runtime/frame.js";
+import { currentFrame, type Frame } from "../runtime/frame.js";
 import { makeNode } from "../runtime/make-node.js";
 import { quietly, type RecordedReply } from "./reply.js";
 
@@ -113,8 +113,7 @@ class SdkRequest {
 
 const sdkModelCall = makeNode<[SdkRequest], unknown>(
   defineNode(
-    (request: SdkRequest) =>
-      request.body(new SdkModelCall(storage.getStore()!, request.facts, request.prices)),
+    (request: SdkRequest) => request.body(new SdkModelCall(currentFrame()!, request.facts, request.prices)),
     "chat",
     { kind: "llm" },
   ),

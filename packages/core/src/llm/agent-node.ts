@@ -13,7 +13,7 @@ import type { RetryOption } from "../nodes/retry-policy.js";
 import { jsonSchemaOf } from "../nodes/schema.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
-import { storage } from "../runtime/frame.js";
+import { currentFrame } from "../runtime/frame.js";
 import { functionNode } from "../runtime/function-node.js";
 import { makeNode } from "../runtime/make-node.js";
 import { checkName, textInput } from "./llm-node.js";
@@ -81,7 +81,7 @@ const chat = makeNode<[ChatTurn], ModelResponse>(
   defineNode(
     (turn: ChatTurn) =>
       requestModel(
-        storage.getStore()!,
+        currentFrame()!,
         turn.model,
         turn.tools.length > 0 ? { messages: turn.messages, tools: turn.tools } : { messages: turn.messages },
         turn.sink,
@@ -173,7 +173,7 @@ export function agentNode(options: AgentNodeOptions<ZodType | undefined>): Node<
   const turnName = `chat ${model.name}`;
 
   const run = async (input: string): Promise<unknown> => {
-    const frame = storage.getStore()!;
+    const frame = currentFrame()!;
     const sink = claimSink(frame);
     frame.session.attributes(frame.record, {
       [ATTR_GEN_AI_OPERATION_NAME]: "invoke_agent",

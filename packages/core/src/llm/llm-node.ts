@@ -3,7 +3,7 @@ import { describeValue, InvalidOptionsError } from "../errors.js";
 import type { Node } from "../nodes/node.js";
 import type { RetryOption } from "../nodes/retry-policy.js";
 import { checkOptionKeys } from "../option-keys.js";
-import { storage } from "../runtime/frame.js";
+import { currentFrame } from "../runtime/frame.js";
 import { functionNode } from "../runtime/function-node.js";
 import { checkModel, requestModel } from "./model-call.js";
 import { claimSink } from "./token-sink.js";
@@ -96,7 +96,7 @@ export function llmNode(options: LlmNodeOptions): Node<[input: string], string> 
   const system = options.system;
   const node = functionNode(
     async (input: string): Promise<string> => {
-      const frame = storage.getStore()!;
+      const frame = currentFrame()!;
       const sink = claimSink(frame);
       const messages: Message[] = [];
       if (system !== undefined && system !== "") messages.push({ role: "system", content: system });

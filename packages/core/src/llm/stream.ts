@@ -3,7 +3,7 @@ import { nodeHandle } from "../nodes/def.js";
 import type { Node } from "../nodes/node.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callWith } from "../runtime/call.js";
-import { storage } from "../runtime/frame.js";
+import { currentFrame, storage } from "../runtime/frame.js";
 import { Session } from "../runtime/session.js";
 import { offerSink, TokenSink } from "./token-sink.js";
 
@@ -57,7 +57,7 @@ export function stream(node: Node<any, unknown>, input: unknown, options: Stream
     options,
     Object.keys({ signal: true, name: true } satisfies Record<keyof StreamOptions, true>),
   );
-  const frame = storage.getStore();
+  const frame = currentFrame();
   const sink = new TokenSink();
   const controller = new AbortController();
   let started = false;
@@ -68,7 +68,7 @@ export function stream(node: Node<any, unknown>, input: unknown, options: Stream
   const onAbort = () => controller.abort(external!.reason);
 
   const begin = (): Promise<unknown> => {
-    const parent = storage.getStore()!;
+    const parent = currentFrame()!;
     return offerSink(sink, parent.record.id, () =>
       callWith({ signal: controller.signal, ...(options.name ? { name: options.name } : {}) }, node, input),
     );

@@ -4,7 +4,7 @@ import { expectDuration } from "../nodes/option-checks.js";
 import { type RetryOption, retryPolicy } from "../nodes/retry-policy.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { type CallSettings, Execution } from "./execution.js";
-import { type Frame, storage } from "./frame.js";
+import { currentFrame, type Frame } from "./frame.js";
 import { Session } from "./session.js";
 
 type Callable<A extends unknown[], R> = (...args: A) => R;
@@ -75,7 +75,7 @@ function run(
 export function call<A extends unknown[], R>(node: Callable<A, R>, ...args: A): Promise<Awaited<R>> {
   const handle = nodeHandle(node);
   if (handle === undefined) return Promise.reject(new NotANodeError(node));
-  const parent = storage.getStore();
+  const parent = currentFrame();
   if (parent === undefined) {
     return new Session({ name: handle.def.name }).run(() => call(node, ...args));
   }
@@ -142,7 +142,7 @@ export function callWith<A extends unknown[], R>(
   } catch (error) {
     return Promise.reject(error);
   }
-  const parent = storage.getStore();
+  const parent = currentFrame();
   if (parent === undefined) {
     return new Session({ name: settings.name ?? handle.def.name }).run(() =>
       callWith(options, node, ...args),

@@ -1,5 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../errors.js";
-import { type CallInfo, type Frame, storage } from "./frame.js";
+import { type CallInfo, currentFrame, type Frame, storage } from "./frame.js";
 import type { SessionState } from "./session-state.js";
 
 // Outside any session there is no call to abort: hand out one signal that never aborts.
@@ -10,7 +10,7 @@ let neverAborts: AbortSignal | undefined;
  * outside a call (at the top of a session, or outside any session).
  */
 export function current(): CallInfo | undefined {
-  const frame = storage.getStore();
+  const frame = currentFrame();
   return frame === undefined || frame.attempt === 0 ? undefined : frame;
 }
 
@@ -20,7 +20,7 @@ export function current(): CallInfo | undefined {
  * abandoned work stops. Outside a session: a signal that never aborts.
  */
 export function signal(): AbortSignal {
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame !== undefined) return frame.scope.signal;
   neverAborts ??= new AbortController().signal;
   return neverAborts;
@@ -34,7 +34,7 @@ export function event(name: string, data?: unknown): void {
   if (typeof name !== "string" || name === "") {
     throw new InvalidOptionsError(`rt.event expected a non-empty event name, got ${describeValue(name)}.`);
   }
-  const frame = storage.getStore();
+  const frame = currentFrame();
   frame?.session.event(frame.record, name, data);
 }
 
@@ -43,7 +43,7 @@ export function setAttributes(attributes: Record<string, unknown>): void {
   if (typeof attributes !== "object" || attributes === null) {
     throw new InvalidOptionsError(`rt.setAttributes expected an object, got ${describeValue(attributes)}.`);
   }
-  const frame = storage.getStore();
+  const frame = currentFrame();
   frame?.session.attributes(frame.record, attributes);
 }
 
@@ -51,7 +51,7 @@ export function setAttributes(attributes: Record<string, unknown>): void {
 const sessionValues = new WeakMap<SessionState, Map<unknown, unknown>>();
 
 function valuesFor(method: string): Map<unknown, unknown> {
-  const frame: Frame | undefined = storage.getStore();
+  const frame: Frame | undefined = currentFrame();
   if (frame === undefined) {
     throw new InvalidOptionsError(
       `rt.context.${method} needs a session: values are scoped to one. Call it inside rt.session(...), a Session's run, or a node.`,
@@ -72,13 +72,13 @@ function valuesOf(frame: Frame | undefined): Map<unknown, unknown> | undefined {
 /** Values shared by every call of the current session (and invisible to other sessions). */
 export const context = {
   get<T = unknown>(key: unknown): T | undefined {
-    return valuesOf(storage.getStore())?.get(key) as T | undefined;
+    return valuesOf(currentFrame())?.get(key) as T | undefined;
   },
   set(key: unknown, value: unknown): void {
     valuesFor("set").set(key, value);
   },
   has(key: unknown): boolean {
-    return valuesOf(storage.getStore())?.has(key) ?? false;
+    return valuesOf(currentFrame())?.has(key) ?? false;
   },
   delete(key: unknown): boolean {
     return valuesFor("delete").delete(key);
@@ -93,7 +93,7 @@ export function bind<F extends (...args: any[]) => any>(fn: F): F {
   if (typeof fn !== "function") {
     throw new InvalidOptionsError(`rt.bind expected a function, got ${describeValue(fn)}.`);
   }
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined) return fn;
   return function (this: unknown, ...args: unknown[]) {
     return storage.run(frame, () => fn.apply(this, args));

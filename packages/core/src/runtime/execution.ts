@@ -18,6 +18,7 @@ import { type Gate, gateFor } from "./gate.js";
 import { retryDelay } from "./retry.js";
 import { type Cancellable, Scope } from "./scope.js";
 import type { SessionState } from "./session-state.js";
+import { attemptContext } from "./tracer-hook.js";
 
 /** Per-call settings of `rt.callWith`, already validated. */
 export interface CallSettings {
@@ -218,15 +219,22 @@ export class Execution implements Cancellable {
       scope = extra.attemptScope = new Scope(scope);
       extra.timer = setTimeout(() => this.#timedOut(attempt, timeoutMs), timeoutMs);
     }
-    const frame = new Frame(this.#session, this.record, scope, attempt, this.#depth);
-    const fn = this.#def.fn as (...args: unknown[]) => unknown;
     const tracer = this.#session.tracer;
+    const frame = new Frame(
+      this.#session,
+      this.record,
+      scope,
+      attempt,
+      this.#depth,
+      attemptContext(tracer, this.record),
+    );
+    const fn = this.#def.fn as (...args: unknown[]) => unknown;
     let out: unknown;
     let then: unknown;
     syncNesting++;
     try {
       out =
-        tracer === undefined
+        tracer === undefined || tracer.inFrames
           ? storage.run(frame, invoke, fn, this.#self, this.#args)
           : tracer.activate(this.record, () => storage.run(frame, invoke, fn, this.#self, this.#args));
       then = thenOf(out);

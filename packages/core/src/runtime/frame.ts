@@ -31,13 +31,32 @@ export class Frame implements CallInfo {
   readonly attempt: number;
   /** How many calls this frame is nested in, its own included (0 for a session's frame). */
   readonly depth: number;
+  /**
+   * The tracing library's context for code running in this frame, when the bridge's context manager
+   * keeps it here (see trace-context.ts): one storage for both, so a traced call enters one.
+   * `undefined`: none set in this frame or its callers.
+   */
+  readonly traceContext: unknown;
 
-  constructor(session: SessionState, record: LiveRecord, scope: Scope, attempt: number, depth: number) {
+  constructor(
+    session: SessionState,
+    record: LiveRecord,
+    scope: Scope,
+    attempt: number,
+    depth: number,
+    traceContext: unknown,
+  ) {
     this.session = session;
     this.record = record;
     this.scope = scope;
     this.attempt = attempt;
     this.depth = depth;
+    this.traceContext = traceContext;
+  }
+
+  /** This frame with another trace context (what `context.with` inside a call enters). */
+  withTraceContext(traceContext: unknown): Frame {
+    return new Frame(this.session, this.record, this.scope, this.attempt, this.depth, traceContext);
   }
 
   get id(): string {
@@ -60,5 +79,22 @@ export class Frame implements CallInfo {
   }
 }
 
-/** The one AsyncLocalStorage of runtrace. */
-export const storage = new AsyncLocalStorage<Frame>();
+/** Outside any call, the store holds only a trace context (set by `context.with`, see trace-context.ts). */
+export class TraceContextOnly {
+  readonly traceContext: unknown;
+  constructor(traceContext: unknown) {
+    this.traceContext = traceContext;
+  }
+}
+
+/**
+ * The one AsyncLocalStorage of runtrace. Read the running call with {@link currentFrame}: the store
+ * may also be a {@link TraceContextOnly}.
+ */
+export const storage = new AsyncLocalStorage<Frame | TraceContextOnly>();
+
+/** The frame of the running call or session, or `undefined` outside any. */
+export function currentFrame(): Frame | undefined {
+  const store = storage.getStore();
+  return store instanceof Frame ? store : undefined;
+}

@@ -3,7 +3,7 @@ import { nodeHandle } from "../nodes/def.js";
 import { expectPositiveInteger } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { call } from "./call.js";
-import { type Frame, storage } from "./frame.js";
+import { currentFrame, type Frame, storage } from "./frame.js";
 
 /** A unit of work for the parallel helpers: a function that starts it. */
 export type Task<T> = () => T | PromiseLike<T>;
@@ -126,7 +126,7 @@ export function all(tasks: ReadonlyArray<Task<unknown>>, options?: AllOptions): 
   checkTasks("rt.all", tasks);
   const limit = limitOf("rt.all", options, ALL_OPTIONS, tasks.length);
   const settle = options?.settle === true;
-  const frame = storage.getStore();
+  const frame = currentFrame();
   const count = tasks.length;
   return new Promise((resolve, reject) => {
     const results = new Array<unknown>(count);
@@ -183,7 +183,7 @@ export function asCompleted<T>(
 ): AsyncIterableIterator<Completed<T>> {
   checkTasks("rt.asCompleted", tasks);
   const limit = limitOf("rt.asCompleted", options, AS_COMPLETED_OPTIONS, tasks.length);
-  const frame = storage.getStore();
+  const frame = currentFrame();
   const count = tasks.length;
   const ready: Completed<T>[] = [];
   let wake: (() => void) | undefined;

@@ -14,6 +14,7 @@ import type { Store } from "../stores/store.js";
 import { Frame, storage } from "./frame.js";
 import type { Cancellable } from "./scope.js";
 import { SessionState } from "./session-state.js";
+import { attemptContext } from "./tracer-hook.js";
 
 /** Options of `new rt.Session` and `rt.session`. */
 export interface SessionOptions {
@@ -178,10 +179,10 @@ export class Session {
         return;
       }
       try {
-        const frame = new Frame(state, state.root, scope, 0, 0);
         const tracer = state.tracer;
+        const frame = new Frame(state, state.root, scope, 0, 0, attemptContext(tracer, state.root));
         const out =
-          tracer === undefined
+          tracer === undefined || tracer.inFrames
             ? storage.run(frame, fn, this)
             : tracer.activate(state.root, () => storage.run(frame, fn, this));
         Promise.resolve(out).then(

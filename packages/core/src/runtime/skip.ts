@@ -1,6 +1,6 @@
 import { NotANodeError } from "../errors.js";
 import { nodeHandle } from "../nodes/def.js";
-import { storage } from "./frame.js";
+import { currentFrame } from "./frame.js";
 
 /**
  * Records a call of `node` that did not run, with status `skipped` and a `skipped` event giving the
@@ -10,7 +10,7 @@ import { storage } from "./frame.js";
 export function recordSkipped(node: unknown, reason: string, args: unknown[] = [], name?: string): void {
   const handle = nodeHandle(node);
   if (handle === undefined) throw new NotANodeError(node, "recordSkipped");
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined) return;
   const session = frame.session;
   const record = session.startCall(frame.record, handle.def, name ?? handle.def.name, args);

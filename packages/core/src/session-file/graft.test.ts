@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as rt from "../index.js";
-import { storage } from "../runtime/frame.js";
+import { currentFrame } from "../runtime/frame.js";
 import { exportCalls, type GraftResult, graftCalls, type RemoteCalls } from "./graft.js";
 
 const dir = mkdtempSync(join(tmpdir(), "runtrace-graft-"));
@@ -38,7 +38,7 @@ async function graftInCaller(remote: unknown, store: rt.Store | null = null) {
   let result: GraftResult | undefined;
   const callRemote = rt.functionNode(
     async () => {
-      const frame = storage.getStore()!;
+      const frame = currentFrame()!;
       result = graftCalls(remote, frame.record, frame.session);
       return "done";
     },

@@ -8,7 +8,7 @@ import { ATTR_SERVICE_NAME } from "../internal/semconv.js";
 import { warnOnce } from "../recording/logger.js";
 import { mergeAttributes } from "../recording/record.js";
 import type { CallRecord } from "../recording/types.js";
-import { storage } from "../runtime/frame.js";
+import { currentFrame } from "../runtime/frame.js";
 import { type CallTracer, setTracerFactory } from "../runtime/tracer-hook.js";
 import { registeredService, registeredTracer } from "./provider.js";
 import { SessionTracer } from "./session-tracer.js";
@@ -66,7 +66,7 @@ setTracerFactory(sessionTracerFactory);
  */
 export function inject<C extends object>(carrier: C): C {
   try {
-    const frame = storage.getStore();
+    const frame = currentFrame();
     const tracer = frame?.session.tracer;
     if (!(tracer instanceof SessionTracer)) return carrier;
     const spanContext = tracer.spanContextOf(frame!.record);

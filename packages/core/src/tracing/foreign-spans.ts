@@ -8,7 +8,7 @@
 import type { Context, HrTime, SpanContext } from "@opentelemetry/api";
 import { warnOnce } from "../recording/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
-import { storage } from "../runtime/frame.js";
+import { currentFrame } from "../runtime/frame.js";
 import type { SessionState } from "../runtime/session-state.js";
 import { TRACER_NAME } from "./provider.js";
 import type { SpanData, SpanKindName } from "./span-data.js";
@@ -122,7 +122,7 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       const parentId = span.parentSpanContext?.spanId ?? span.parentSpanId;
       let where = parentId === undefined ? undefined : open.get(parentId);
       if (where === undefined) {
-        const frame = storage.getStore();
+        const frame = currentFrame();
         if (frame === undefined) return;
         where = { state: frame.session, record: frame.record };
       }
@@ -143,6 +143,8 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
   };
 
   const onEnd = (value: unknown): void => {
+    // Most spans ended are runtrace's own, with no foreign span open: nothing to look up.
+    if (open.size === 0) return;
     const span = value as LiveSpan;
     try {
       const spanId = span.spanContext().spanId;

@@ -1,6 +1,7 @@
 import {
   type Context,
   context,
+  type HrTime,
   isSpanContextValid,
   type Span,
   type SpanContext,
@@ -12,6 +13,7 @@ import {
 import { warnOnce } from "../recording/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { CallTracer } from "../runtime/tracer-hook.js";
+import { contextInFrames } from "./frame-context-manager.js";
 import type { SpanPayloads } from "./span-description.js";
 import { endAttributes, exceptionEvent, spanStatus } from "./span-end.js";
 import { eventAttributes } from "./span-events.js";
@@ -23,6 +25,15 @@ import { addRecordAttributes, renames, spanKindName, spanName, startAttributes }
  */
 function spanKind(record: CallRecord): SpanKind {
   return spanKindName(record) === "client" ? SpanKind.CLIENT : SpanKind.INTERNAL;
+}
+
+/**
+ * Epoch milliseconds as OpenTelemetry's `HrTime`, computed as the SDK's `millisToHrTime` does. Given
+ * a number, the SDK's span first asks `performance.now()` whether it is a time since the process
+ * started, then converts it the same way; an `HrTime` it takes as is (two clock reads a span fewer).
+ */
+function hrTime(epochMs: number): HrTime {
+  return [Math.trunc(epochMs / 1000), Math.round((epochMs % 1000) * 1e6)];
 }
 
 /** Which recorded values a session's spans carry (decided when the session opens). */
@@ -50,7 +61,7 @@ export class SessionTracer implements CallTracer {
     this.#payloads = payloads;
     const span = tracer.startSpan(
       spanName(root),
-      { kind: spanKind(root), startTime: root.start, attributes: startAttributes(root, false) },
+      { kind: spanKind(root), startTime: hrTime(root.start), attributes: startAttributes(root, false) },
       parent,
     );
     this.#root = span.spanContext();
@@ -95,7 +106,7 @@ export class SessionTracer implements CallTracer {
         spanName(record),
         {
           kind: spanKind(record),
-          startTime: record.start,
+          startTime: hrTime(record.start),
           attributes: startAttributes(record, this.#payloads.input),
         },
         base,
@@ -147,6 +158,14 @@ export class SessionTracer implements CallTracer {
     }
   }
 
+  get inFrames(): boolean {
+    return contextInFrames();
+  }
+
+  contextOf(record: CallRecord): Context | undefined {
+    return this.#running.get(record);
+  }
+
   activate<T>(record: CallRecord, fn: () => T): T {
     const running = this.#running.get(record);
     return running === undefined ? fn() : context.with(running, fn);
@@ -164,6 +183,6 @@ export class SessionTracer implements CallTracer {
       const exception = exceptionEvent(record, end ?? record.start);
       if (exception !== undefined) span.addEvent(exception.name, exception.attributes, exception.time);
     }
-    span.end(end);
+    span.end(end === undefined ? undefined : hrTime(end));
   }
 }

@@ -11,6 +11,7 @@ import { onFlush } from "../flush.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { logger, warnOnce } from "../recording/logger.js";
 import { runtraceSpanProcessor } from "./foreign-spans.js";
+import { FrameContextManager } from "./frame-context-manager.js";
 // Makes sure the bridge is installed whichever entry point was loaded first.
 import "./bridge.js";
 import { forgetProvider, nameService } from "./provider.js";
@@ -165,7 +166,9 @@ export function setupTracing(options: TracingOptions): Tracing {
   nameService(provider, serviceName);
   const hadContextManager = hasContextManager();
   const hadPropagator = propagation.fields().length > 0;
-  provider.register();
+  // runtrace's context manager keeps OpenTelemetry's context in its own frames (one storage for both);
+  // an application that registered its own keeps it.
+  provider.register({ contextManager: hadContextManager ? null : new FrameContextManager() });
   const ownsContextManager = !hadContextManager && hasContextManager();
   const ownsPropagator = !hadPropagator && propagation.fields().length > 0;
   if (registeredDelegate() !== provider) {

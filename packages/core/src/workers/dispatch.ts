@@ -1,6 +1,6 @@
 import { textOf } from "../internal/safe.js";
 import { warnOnce } from "../recording/logger.js";
-import { type Frame, storage } from "../runtime/frame.js";
+import { currentFrame, type Frame } from "../runtime/frame.js";
 import type { Cancellable } from "../runtime/scope.js";
 import { graftCalls } from "../session-file/graft.js";
 import { inject } from "../tracing/bridge.js";
@@ -59,7 +59,7 @@ export interface WorkerTarget {
  */
 export async function runInWorker(target: WorkerTarget, args: unknown[]): Promise<unknown> {
   const packed = packArgs(target.name, args);
-  const frame = storage.getStore();
+  const frame = currentFrame();
   const scope = frame?.scope;
   if (scope?.aborted) throw scope.reason;
   const { pool, stops } = poolFor(target.module, target.threads);

@@ -1,4 +1,4 @@
-import { storage } from "../../runtime/frame.js";
+import { currentFrame } from "../../runtime/frame.js";
 import { inject } from "../../tracing/bridge.js";
 
 /**
@@ -37,7 +37,7 @@ const TRACE_KEYS = ["traceparent", "tracestate", "baggage"] as const;
 export function callerMeta(wantCalls: boolean): Record<string, unknown> {
   const meta: Record<string, unknown> = {};
   inject(meta);
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame !== undefined) {
     const caller: CallerMeta = {
       session: frame.sessionId,

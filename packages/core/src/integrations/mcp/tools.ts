@@ -5,7 +5,7 @@ import type { RetryOption } from "../../nodes/retry-policy.js";
 import { checkOptionKeys } from "../../option-keys.js";
 import { warnOnce } from "../../recording/logger.js";
 import { setAttributes, signal } from "../../runtime/context.js";
-import { storage } from "../../runtime/frame.js";
+import { currentFrame } from "../../runtime/frame.js";
 import { functionNode } from "../../runtime/function-node.js";
 import { graftCalls } from "../../session-file/graft.js";
 import { requestFailed, toolFailed } from "./errors.js";
@@ -125,7 +125,7 @@ function withoutCalls(result: CallToolResult): CallToolResult {
 
 /** Grafts what the server sent back under the running call (the MCP tool call's record). */
 function graftHere(remote: unknown, server: string): void {
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined) return;
   const grafted = graftCalls(remote, frame.record, frame.session);
   if (grafted.dropped > 0) setAttributes({ [ATTR_REMOTE_DROPPED]: grafted.dropped });

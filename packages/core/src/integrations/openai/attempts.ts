@@ -1,7 +1,7 @@
 import { now } from "../../internal/clock.js";
 import { textOf } from "../../internal/safe.js";
 import type { RetryInfo } from "../../llm/types.js";
-import { type Frame, storage } from "../../runtime/frame.js";
+import { currentFrame, type Frame } from "../../runtime/frame.js";
 import type { SdkModelCall } from "../model-call.js";
 
 /** The HTTP attempts of one recorded request: each failed attempt the client retries is a `retry` event. */
@@ -58,7 +58,7 @@ export function watchAttempts(client: object): void {
   const send = target.fetchWithTimeout;
   if (typeof send !== "function" || send[WATCHED]) return;
   const watched = async function (this: unknown, ...args: unknown[]): Promise<Response> {
-    const frame = storage.getStore();
+    const frame = currentFrame();
     const log = frame === undefined ? undefined : logs.get(frame);
     if (log === undefined) return send.apply(this, args);
     log.begin();

@@ -1,5 +1,5 @@
 import { describeValue, InvalidOptionsError } from "../../errors.js";
-import { storage } from "../../runtime/frame.js";
+import { currentFrame } from "../../runtime/frame.js";
 import { type GraftResult, graftCalls } from "../../session-file/graft.js";
 
 /**
@@ -19,7 +19,7 @@ export interface RemoteCaller {
 
 /** The running call as a `RemoteCaller`; `undefined` outside a call. */
 export function remoteCaller(): RemoteCaller | undefined {
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined || frame.attempt === 0) return undefined;
   return { session: frame.sessionId, call: frame.id, recording: frame.session.settings.recording };
 }
@@ -30,7 +30,7 @@ export function remoteCaller(): RemoteCaller | undefined {
  * never throws (see `graftCalls`).
  */
 export function graftHere(remote: unknown): GraftResult | undefined {
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined || frame.attempt === 0) return undefined;
   return graftCalls(remote, frame.record, frame.session);
 }
@@ -43,7 +43,7 @@ export function recordAttempts(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new InvalidOptionsError(`recordAttempts expected a positive integer, got ${describeValue(count)}.`);
   }
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined || frame.attempt === 0) return;
   frame.record.attempts = count;
 }
@@ -56,7 +56,7 @@ export function remoteEvent(name: string, data: unknown, time: number): void {
   if (typeof name !== "string" || name === "") {
     throw new InvalidOptionsError(`remoteEvent expected a non-empty event name, got ${describeValue(name)}.`);
   }
-  const frame = storage.getStore();
+  const frame = currentFrame();
   if (frame === undefined || frame.attempt === 0) return;
   frame.session.event(frame.record, name, data, Number.isFinite(time) ? time : undefined);
 }
