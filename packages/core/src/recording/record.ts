@@ -171,9 +171,21 @@ const EXACT_CHILDREN = 16;
 
 export function addChild(parent: CallRecord, child: CallRecord): void {
   const children = parent.children;
-  if (children === NO_CHILDREN) parent.children = [child];
-  else if (children.length < EXACT_CHILDREN) parent.children = children.concat(child);
-  else children.push(child);
+  if (children === NO_CHILDREN) {
+    parent.children = [child];
+    return;
+  }
+  const n = children.length;
+  if (n >= EXACT_CHILDREN) {
+    children.push(child);
+    return;
+  }
+  // `new Array(n)` has room for exactly n; a copy loop is cheaper than `concat`, which looks up
+  // `Symbol.isConcatSpreadable` on the child.
+  const next = new Array<CallRecord>(n + 1);
+  for (let i = 0; i < n; i++) next[i] = children[i]!;
+  next[n] = child;
+  parent.children = next;
 }
 
 export function addEvent(record: CallRecord, event: CallEvent): void {
