@@ -1,5 +1,5 @@
 import { describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
-import { capture, settleError, settleValue } from "../internal/capture.js";
+import { settledByUs, takeReject, takeResolve } from "../internal/capture.js";
 import { type NodeHandle, nodeHandle } from "../nodes/def.js";
 import { expectDuration } from "../nodes/option-checks.js";
 import { type RetryOption, retryPolicy } from "../nodes/retry-policy.js";
@@ -35,9 +35,9 @@ function run(
   args: unknown[],
   settings: CallSettings | undefined,
 ): Promise<unknown> {
-  const promise = new Promise(capture);
-  const resolve = settleValue;
-  const reject = settleError;
+  const promise = settledByUs();
+  const resolve = takeResolve();
+  const reject = takeReject();
   try {
     new Execution(parent, handle, args, settings, resolve, reject).begin();
   } catch (error) {

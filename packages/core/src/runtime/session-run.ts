@@ -1,5 +1,5 @@
 import { CancelledError, NodeTimeoutError } from "../errors.js";
-import { capture, settleError, settleValue } from "../internal/capture.js";
+import { settledByUs, takeReject, takeResolve } from "../internal/capture.js";
 import { isInstance } from "../internal/safe.js";
 import type { SessionStatus } from "../recording/types.js";
 import type { Cancellable, Scope } from "./scope.js";
@@ -25,9 +25,9 @@ export class SessionRun<T> implements Cancellable {
 
   constructor(state: SessionState) {
     this.#state = state;
-    this.promise = new Promise(capture) as Promise<T>;
-    this.#resolve = settleValue;
-    this.#reject = settleError;
+    this.promise = settledByUs<T>();
+    this.#resolve = takeResolve();
+    this.#reject = takeReject();
   }
 
   /**
