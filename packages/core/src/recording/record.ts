@@ -162,9 +162,30 @@ export function recordToJSON(record: CallRecord): CallRecordJSON {
   return json;
 }
 
+/**
+ * Below this many children a parent's array is replaced by one a child longer instead of grown in
+ * place: `push` on a full array leaves room for 16 more, which a call with two children would keep
+ * for as long as its session is kept (a third of a small tree's memory).
+ */
+const EXACT_CHILDREN = 16;
+
 export function addChild(parent: CallRecord, child: CallRecord): void {
-  if (parent.children === NO_CHILDREN) parent.children = [child];
-  else parent.children.push(child);
+  const children = parent.children;
+  if (children === NO_CHILDREN) {
+    parent.children = [child];
+    return;
+  }
+  const n = children.length;
+  if (n >= EXACT_CHILDREN) {
+    children.push(child);
+    return;
+  }
+  // `new Array(n)` has room for exactly n; a copy loop is cheaper than `concat`, which looks up
+  // `Symbol.isConcatSpreadable` on the child.
+  const next = new Array<CallRecord>(n + 1);
+  for (let i = 0; i < n; i++) next[i] = children[i]!;
+  next[n] = child;
+  parent.children = next;
 }
 
 export function addEvent(record: CallRecord, event: CallEvent): void {

@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionsError, NotANodeError } from "../errors.js";
+import { settledByUs, takeReject, takeResolve } from "../internal/capture.js";
 import { type NodeHandle, nodeHandle } from "../nodes/def.js";
 import { expectDuration } from "../nodes/option-checks.js";
 import { type RetryOption, retryPolicy } from "../nodes/retry-policy.js";
@@ -28,24 +29,15 @@ const CALL_OPTIONS = Object.keys({
   attributes: true,
 } satisfies Record<keyof CallOptions, true>);
 
-// One shared executor instead of a closure per call: it runs synchronously inside `new Promise`,
-// so the functions it leaves here are read back before anything else can run.
-let settleValue: (value: unknown) => void = () => {};
-let settleError: (error: unknown) => void = () => {};
-function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  settleValue = resolve;
-  settleError = reject;
-}
-
 function run(
   parent: Frame,
   handle: NodeHandle,
   args: unknown[],
   settings: CallSettings | undefined,
 ): Promise<unknown> {
-  const promise = new Promise(capture);
-  const resolve = settleValue;
-  const reject = settleError;
+  const promise = settledByUs();
+  const resolve = takeResolve();
+  const reject = takeReject();
   try {
     new Execution(parent, handle, args, settings, resolve, reject).begin();
   } catch (error) {

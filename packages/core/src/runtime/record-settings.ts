@@ -1,4 +1,4 @@
-import { currentSettings } from "../config.js";
+import { currentSettings, type Settings } from "../config.js";
 import {
   type SanitizeOptions,
   sanitize,
@@ -26,8 +26,27 @@ export class RecordSettings {
   /** Names under 16 characters are recorded as they are (nothing to redact, nothing to cut). */
   readonly #shortNames: boolean;
 
-  constructor() {
+  /**
+   * The settings of a session starting now. Sessions started under the same configuration share
+   * one (it never changes): a server that opens a session per request makes none.
+   */
+  static current(): RecordSettings {
     const settings = currentSettings();
+    const last = latest;
+    if (
+      last !== undefined &&
+      last.sanitize === settings.sanitize &&
+      last.recording === settings.recording &&
+      last.recordInput === settings.recordInput &&
+      last.recordOutput === settings.recordOutput
+    ) {
+      return last;
+    }
+    latest = new RecordSettings(settings);
+    return latest;
+  }
+
+  private constructor(settings: Settings) {
     this.sanitize = settings.sanitize;
     this.recording = settings.recording;
     this.recordInput = settings.recordInput;
@@ -76,6 +95,8 @@ export class RecordSettings {
     return sanitizeAttributes(attributes, this.sanitize);
   }
 }
+
+let latest: RecordSettings | undefined;
 
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 

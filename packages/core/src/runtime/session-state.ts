@@ -33,7 +33,7 @@ export class SessionState {
   readonly tree: CallTree;
   readonly root: LiveRecord;
   readonly scope = new Scope();
-  readonly settings = new RecordSettings();
+  readonly settings = RecordSettings.current();
   /** The tracing bridge when this session is traced (decided once, when it opens). */
   tracer: CallTracer | undefined;
   readonly #sinks = new SinkFanOut();
@@ -184,7 +184,7 @@ export class SessionState {
     root.end = now();
     root.status = status;
     if (status === "ok") {
-      if (settings.recordOutput) root.output = settings.value(output);
+      if (settings.recordOutput) root.output = settings.output(output);
     } else {
       root.error = settings.error(error);
     }

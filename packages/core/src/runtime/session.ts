@@ -1,18 +1,12 @@
-import {
-  CancelledError,
-  describeValue,
-  InvalidOptionsError,
-  NodeTimeoutError,
-  SessionError,
-} from "../errors.js";
-import { isInstance, textOf } from "../internal/safe.js";
+import { CancelledError, describeValue, InvalidOptionsError, SessionError } from "../errors.js";
+import { textOf } from "../internal/safe.js";
 import { expectDuration } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
 import type { CallTree } from "../recording/tree.js";
 import type { SessionStatus } from "../recording/types.js";
 import type { Store } from "../stores/store.js";
 import { Frame, storage } from "./frame.js";
-import type { Cancellable } from "./scope.js";
+import { SessionRun } from "./session-run.js";
 import { SessionState } from "./session-state.js";
 import { attemptContext } from "./tracer-hook.js";
 
@@ -137,62 +131,21 @@ export class Session {
     const state = this.#state;
     const { signal, timeoutMs } = this.#options;
     state.open(this.#options.store, this.#options.parent);
-    return new Promise<Awaited<T>>((resolve, reject) => {
-      let settled = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let unlink: (() => void) | undefined;
-      const scope = state.scope;
-      const settle = (status: SessionStatus, value: unknown, error: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        unlink?.();
-        scope.leave(runner);
-        state.close(status, value, error);
-        if (status === "ok") resolve(value as Awaited<T>);
-        else reject(error);
-      };
-      const runner: Cancellable = {
-        cancel: (reason: unknown) =>
-          settle(isInstance(reason, NodeTimeoutError) ? "timeout" : "cancelled", undefined, reason),
-        scopePrev: undefined,
-        scopeNext: undefined,
-        scopeOwner: undefined,
-      };
-      scope.enter(runner);
-      if (signal !== undefined) {
-        const onAbort = () => this.cancel(signal.reason);
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener("abort", onAbort, { once: true });
-          unlink = () => signal.removeEventListener("abort", onAbort);
-        }
-      }
-      if (timeoutMs !== undefined && !settled) {
-        timer = setTimeout(
-          () => scope.abort(new NodeTimeoutError(state.name, timeoutMs, "Session")),
-          timeoutMs,
-        );
-      }
-      if (settled || scope.aborted) {
-        if (!settled) runner.cancel(scope.reason);
-        return;
-      }
-      try {
-        const tracer = state.tracer;
-        const frame = new Frame(state, state.root, scope, 0, 0, attemptContext(tracer, state.root));
-        const out =
-          tracer === undefined || tracer.inFrames
-            ? storage.run(frame, fn, this)
-            : tracer.activate(state.root, () => storage.run(frame, fn, this));
-        Promise.resolve(out).then(
-          (value) => settle("ok", value, undefined),
-          (error) => settle(isInstance(error, CancelledError) ? "cancelled" : "error", undefined, error),
-        );
-      } catch (error) {
-        settle("error", undefined, error);
-      }
-    });
+    const running = new SessionRun<Awaited<T>>(state);
+    running.start(this, signal, timeoutMs);
+    if (running.settled) return running.promise;
+    try {
+      const tracer = state.tracer;
+      const frame = new Frame(state, state.root, state.scope, 0, 0, attemptContext(tracer, state.root));
+      const out =
+        tracer === undefined || tracer.inFrames
+          ? storage.run(frame, fn, this)
+          : tracer.activate(state.root, () => storage.run(frame, fn, this));
+      running.follow(out);
+    } catch (error) {
+      running.settle("error", undefined, error);
+    }
+    return running.promise;
   }
 }
 

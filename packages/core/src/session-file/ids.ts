@@ -23,10 +23,12 @@ function timePart(date: Date): string {
 }
 
 // Random bytes are drawn a few kilobytes at a time: asking the system for 5 bytes per session cost
-// more than the rest of making its id (a server opens a session per request).
+// more than the rest of making its id (a server opens a session per request). They are kept as
+// hex, written once per pool: a session's 10 digits are then a slice, not a call into the buffer.
 const POOL_BYTES = 5 * 1024;
-let pool = Buffer.alloc(0);
-let taken = POOL_BYTES;
+const ID_DIGITS = 10;
+let pool = "";
+let taken = 0;
 
 // The time part changes once a second: sessions opened within the same second share it.
 let lastSecond = Number.NaN;
@@ -44,12 +46,12 @@ export function timePartOf(epochMs: number): string {
 
 /** A new session's id: its UTC start time, so ids sort by time, and 40 random bits. */
 export function newSessionId(date?: Date): string {
-  if (taken + 5 > pool.length) {
-    pool = randomBytes(POOL_BYTES);
+  if (taken + ID_DIGITS > pool.length) {
+    pool = randomBytes(POOL_BYTES).toString("hex");
     taken = 0;
   }
-  const bits = pool.toString("hex", taken, taken + 5);
-  taken += 5;
+  const bits = pool.slice(taken, taken + ID_DIGITS);
+  taken += ID_DIGITS;
   return `${date === undefined ? timePartOf(Date.now()) : timePart(date)}-${bits}`;
 }
 

@@ -2,6 +2,7 @@ import { ReadError } from "../errors.js";
 import type { CallTree } from "../recording/tree.js";
 import { byStartDescending, type SessionSummary, summarizeSession } from "../session-file/summary.js";
 import type { Store } from "./store.js";
+import { neverFlushed } from "./used-stores.js";
 
 /** A store that keeps sessions in this process only (tests, short scripts, embedding). */
 export interface MemoryStore extends Store {
@@ -22,7 +23,7 @@ export interface MemoryStore extends Store {
  */
 export function memoryStore(): MemoryStore {
   const sessions = new Map<string, CallTree>();
-  return {
+  const store: MemoryStore = {
     description: "memory",
     openSession(tree) {
       sessions.set(tree.root.sessionId, tree);
@@ -46,4 +47,6 @@ export function memoryStore(): MemoryStore {
       sessions.clear();
     },
   };
+  neverFlushed(store);
+  return store;
 }

@@ -34,6 +34,25 @@ describe("the stores runtrace flushes", () => {
     rt.configure({ store: null });
   });
 
+  it("lets a dropped memory store go without waiting for the program to yield", async () => {
+    const collected: string[] = [];
+    const registry = new FinalizationRegistry<string>((name) => collected.push(name));
+    const node = rt.functionNode(async () => 1, { name: "n" });
+    // A loop that never yields to the event loop (only resolved promises are awaited): a store it
+    // drops must be collectable at once, with its sessions, not when the loop ends.
+    const sessionIn = async (i: number) => {
+      const store = rt.memoryStore();
+      registry.register(store, `store ${i}`);
+      await new rt.Session({ name: "loop", store }).run(() => rt.call(node));
+    };
+    for (let i = 0; i < 4; i++) await sessionIn(i);
+    gc();
+    // Only the collection above ran inside the loop's job; yield so that the registry can report.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The last one may still sit in a register; the ones before it must be gone.
+    expect(collected).toEqual(expect.arrayContaining(["store 0", "store 1", "store 2"]));
+  });
+
   it("still flushes the lines of a running session whose JSONL store the application dropped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "runtrace-registry-"));
     const one = rt.functionNode(async () => 1, { name: "one" });

@@ -8,6 +8,16 @@ const seen = new WeakSet<Store>();
 const used = new Set<WeakRef<Store>>();
 const forget = new FinalizationRegistry<WeakRef<Store>>((ref) => used.delete(ref));
 
+/**
+ * Marks a store `rt.flush()` has nothing to do for (it keeps everything in memory): it is never
+ * tracked. A `WeakRef` keeps its target alive until the current job ends, so tracking such stores
+ * would keep every one a program makes within one job (a loop that never yields to the event
+ * loop, a benchmark), and every session they hold, until it yields.
+ */
+export function neverFlushed(store: Store): void {
+  seen.add(store);
+}
+
 export function trackStore(store: Store): void {
   if (seen.has(store)) return;
   seen.add(store);
