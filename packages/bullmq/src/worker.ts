@@ -196,10 +196,12 @@ function processorFor(
       attributes[ATTR_CALLER_SESSION] = data.caller.session;
       attributes[ATTR_CALLER_CALL] = data.caller.call;
     }
+    // Stored nowhere: its tree is what goes back to the caller, whose store keeps it (a store per
+    // job would be one more object for `rt.flush()` to track and the collector to finalize).
     const session = new rt.Session({
       name: `${queue} ${node.name}`,
       parent: data.trace,
-      store: rt.memoryStore(),
+      store: null,
       attributes,
     });
     const wantCalls = shareCalls && data.caller?.calls === true;
