@@ -275,9 +275,29 @@ describe("a remote call", () => {
     const error = (result as PromiseRejectedResult).reason as RedisUnreachableError;
     expect(error).toBeInstanceOf(RedisUnreachableError);
     expect(error.address).toBe(`127.0.0.1:${port}`);
-    expect(error.message).toContain(`Redis at 127.0.0.1:${port} is not reachable`);
+    // The reason is the socket's own, not ioredis' "Connection is closed." that follows it.
+    expect(error.message).toContain(
+      `Redis at 127.0.0.1:${port} is not reachable (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+    expect((error.cause as { code?: string }).code).toBe("ECONNREFUSED");
     await expect(startWorker({ queue: "q", connection, nodes: [inner] })).rejects.toThrow(
-      `Redis at 127.0.0.1:${port} is not reachable`,
+      `Redis at 127.0.0.1:${port} is not reachable (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+  });
+
+  it("names the real reason when a `{ url }` connection cannot reach Redis", async () => {
+    const port = await freePort();
+    const connection = { url: `redis://127.0.0.1:${port}` };
+    const summarize = remoteNode<[string], string>("summarize", { queue: newQueue(), connection });
+    const { result } = await inSession(() => rt.call(summarize, "text"));
+    const error = (result as PromiseRejectedResult).reason as RedisUnreachableError;
+    expect(error).toBeInstanceOf(RedisUnreachableError);
+    expect(error.address).toBe(`127.0.0.1:${port}`);
+    expect(error.message).toContain(
+      `Redis at 127.0.0.1:${port} is not reachable (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+    await expect(startWorker({ queue: "q", connection, nodes: [inner] })).rejects.toThrow(
+      `(connect ECONNREFUSED 127.0.0.1:${port})`,
     );
   });
 
