@@ -61,7 +61,10 @@ export default async function bench(): Promise<BenchResult> {
     const stopWorkers = await startWorkers(redis.port);
     // Raw BullMQ.
     const rawQueue = new Queue(RAW_QUEUE, { connection });
-    const rawEvents = new QueueEvents(RAW_QUEUE, { connection });
+    // From the stream's start (this Redis is new): by default a QueueEvents hears only what comes
+    // after its first read, which can come after the first job has ended, and that call would wait
+    // for ever. (runtrace's link reads the stream's last id before it adds anything, for the same reason.)
+    const rawEvents = new QueueEvents(RAW_QUEUE, { connection, lastEventId: "0-0" });
     await Promise.all([rawQueue.waitUntilReady(), rawEvents.waitUntilReady()]);
     // The leanest way to hear a job end: listen by job id before adding it (`waitUntilFinished`
     // costs a read more, and fails when a removed job is gone before it looks).

@@ -221,6 +221,44 @@ describe("a remote call", () => {
     }
   });
 
+  it("keeps its connections while calls come, closes them after 2 s without one, and opens them again", async () => {
+    const queue = newQueue();
+    await worker(queue, [inner]);
+    const shout = remoteNode<[string], string>("inner", { queue, connection: redis.connection });
+    const admin = new Redis(redis.connection);
+    // The caller's QueueEvents connection, by the name BullMQ gives it.
+    const name = `name=bull:${Buffer.from(queue).toString("base64")}:qe `;
+    const eventReaders = async () =>
+      ((await admin.client("LIST")) as string)
+        .split("\n")
+        .filter((line) => line.includes(name))
+        .map((line) => /id=(\d+)/.exec(line)?.[1]);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      const seen: unknown[][] = [];
+      const { result } = await inSession(async () => {
+        // Six calls half a second apart: three seconds, longer than the idle spell, never idle that long.
+        for (let i = 0; i < 6; i++) {
+          await rt.call(shout, "a");
+          seen.push(await eventReaders());
+          await pause(500);
+        }
+      });
+      expect(result.status).toBe("fulfilled");
+      expect(seen[0]).toHaveLength(1);
+      expect(new Set(seen.flat())).toEqual(new Set(seen[0]));
+      const lastCall = Date.now();
+      while ((await eventReaders()).length > 0 && Date.now() - lastCall < 6_000) await pause(100);
+      expect(await eventReaders()).toEqual([]);
+      expect(Date.now() - lastCall).toBeGreaterThanOrEqual(1_000);
+      const again = await inSession(() => rt.call(shout, "again"));
+      expect(again.result).toEqual({ status: "fulfilled", value: "AGAIN" });
+      expect(await eventReaders()).toHaveLength(1);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it("fails once, at once, naming host:port when Redis is not reachable", async () => {
     const port = await freePort();
     const connection = { host: "127.0.0.1", port };
@@ -237,9 +275,29 @@ describe("a remote call", () => {
     const error = (result as PromiseRejectedResult).reason as RedisUnreachableError;
     expect(error).toBeInstanceOf(RedisUnreachableError);
     expect(error.address).toBe(`127.0.0.1:${port}`);
-    expect(error.message).toContain(`Redis at 127.0.0.1:${port} is not reachable`);
+    // The reason is the socket's own, not ioredis' "Connection is closed." that follows it.
+    expect(error.message).toContain(
+      `Redis at 127.0.0.1:${port} is not reachable (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+    expect((error.cause as { code?: string }).code).toBe("ECONNREFUSED");
     await expect(startWorker({ queue: "q", connection, nodes: [inner] })).rejects.toThrow(
-      `Redis at 127.0.0.1:${port} is not reachable`,
+      `Redis at 127.0.0.1:${port} is not reachable (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+  });
+
+  it("names the real reason when a `{ url }` connection cannot reach Redis", async () => {
+    const port = await freePort();
+    const connection = { url: `redis://127.0.0.1:${port}` };
+    const summarize = remoteNode<[string], string>("summarize", { queue: newQueue(), connection });
+    const { result } = await inSession(() => rt.call(summarize, "text"));
+    const error = (result as PromiseRejectedResult).reason as RedisUnreachableError;
+    expect(error).toBeInstanceOf(RedisUnreachableError);
+    expect(error.address).toBe(`127.0.0.1:${port}`);
+    expect(error.message).toContain(
+      `Redis at 127.0.0.1:${port} is not reachable (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
+    await expect(startWorker({ queue: "q", connection, nodes: [inner] })).rejects.toThrow(
+      `(connect ECONNREFUSED 127.0.0.1:${port})`,
     );
   });
 

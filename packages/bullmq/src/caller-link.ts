@@ -13,9 +13,14 @@ import { warnOnce } from "./warn.js";
 /** How a job ended, as its queue's events tell. */
 export type JobEnd = { ok: true; value: unknown } | { ok: false; reason: string };
 
-interface Waiter {
-  settle(end: JobEnd): void;
+/** Waiting for one job's end: `ended` resolves with it, or with `undefined` once `forget` is called. */
+export interface JobWait {
+  readonly ended: Promise<JobEnd | undefined>;
+  /** Stops waiting (the caller gave up, or the job could not be added): `ended` resolves `undefined`. */
+  forget(): void;
 }
+
+type Settle = (end: JobEnd | undefined) => void;
 
 /** How long a link stays open with no call waiting. */
 const IDLE_CLOSE_MS = 2_000;
@@ -24,9 +29,12 @@ export class CallerLink {
   readonly queue: Queue;
   readonly redis: Redis;
   readonly #events: QueueEvents;
-  readonly #waiters = new Map<string, Waiter>();
+  readonly #waiters = new Map<string, Settle>();
   #idleTimer: NodeJS.Timeout | undefined;
+  /** When the last waiting call ended (epoch ms). */
+  #idleSince = 0;
   #onIdle: () => void;
+  #closed = false;
 
   constructor(queue: Queue, events: QueueEvents, redis: Redis, onIdle: () => void) {
     this.queue = queue;
@@ -39,37 +47,52 @@ export class CallerLink {
     );
   }
 
+  /** False once closed (idle for a while): the next call opens a new link. */
+  get open(): boolean {
+    return !this.#closed;
+  }
+
   /**
    * Waits for job `jobId` to end. Call it before adding the job, so that no end can come first.
-   * `forget` stops waiting (the caller gave up).
+   * One promise per call, which never rejects: giving up settles it too, so nothing is left to race.
    */
-  wait(jobId: string): { ended: Promise<JobEnd>; forget: () => void } {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    let settle!: (end: JobEnd) => void;
-    const ended = new Promise<JobEnd>((resolve) => {
+  wait(jobId: string): JobWait {
+    let settle!: Settle;
+    const ended = new Promise<JobEnd | undefined>((resolve) => {
       settle = resolve;
     });
-    this.#waiters.set(jobId, { settle });
-    return { ended, forget: () => this.#forget(jobId) };
+    this.#waiters.set(jobId, settle);
+    return { ended, forget: () => this.#settle(jobId, undefined) };
   }
 
-  #settle(jobId: string, end: JobEnd): void {
-    const waiter = this.#waiters.get(jobId);
-    if (waiter === undefined) return;
-    this.#forget(jobId);
-    waiter.settle(end);
+  #settle(jobId: string, end: JobEnd | undefined): void {
+    const settle = this.#waiters.get(jobId);
+    if (settle === undefined) return;
+    this.#waiters.delete(jobId);
+    if (this.#waiters.size === 0) this.#whenIdle();
+    settle(end);
   }
 
-  #forget(jobId: string): void {
-    if (!this.#waiters.delete(jobId) || this.#waiters.size > 0) return;
+  // One timer for the link, not one per call: calls one after another would each set one and the
+  // next clear it. It looks again when it fires, and closes the link only after a whole idle spell.
+  #whenIdle(): void {
+    this.#idleSince = Date.now();
+    if (this.#idleTimer === undefined) this.#closeIn(IDLE_CLOSE_MS);
+  }
+
+  #closeIn(ms: number): void {
     this.#idleTimer = setTimeout(() => {
-      if (this.#waiters.size === 0) this.#onIdle();
-    }, IDLE_CLOSE_MS);
+      this.#idleTimer = undefined;
+      if (this.#waiters.size > 0) return;
+      const left = this.#idleSince + IDLE_CLOSE_MS - Date.now();
+      if (left > 0) this.#closeIn(left);
+      else this.#onIdle();
+    }, ms);
     this.#idleTimer.unref();
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     clearTimeout(this.#idleTimer);
     await Promise.allSettled([this.queue.close(), this.#events.close()]);
     this.redis.disconnect();

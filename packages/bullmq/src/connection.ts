@@ -79,12 +79,15 @@ export async function connect(connection: RedisConnection, timeoutMs: number, wh
   } catch (error) {
     client.disconnect();
     const address = addressOf(connection);
-    const reason = (error as Error)?.message ?? String(error ?? lastError);
+    // `connect()` rejects with ioredis' own "Connection is closed." once the socket has closed; why
+    // it closed (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, a refused password) came first, as an 'error'.
+    const cause = lastError ?? error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new RedisUnreachableError(
       address,
       `Redis at ${address} is not reachable (${reason}), so ${what} cannot start. ` +
         "Start Redis there, or pass the `connection` ({ host, port }) of one that runs.",
-      error,
+      cause,
     );
   } finally {
     clearTimeout(timer);

@@ -3,7 +3,7 @@ import * as rt from "@runtrace/core";
 import { remoteCaller } from "@runtrace/core/remote";
 import { whenAborted } from "./aborts.js";
 import { ATTR_REMOTE_JOB, ATTR_REMOTE_QUEUE, allAttempts, recordJob } from "./attempts.js";
-import { type CallerLink, linkFor } from "./caller-link.js";
+import { type CallerLink, type JobEnd, linkFor } from "./caller-link.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type RedisConnection } from "./connection.js";
 import { RemoteCallError, type WorkerError } from "./errors.js";
 import { checkArguments } from "./json-args.js";
@@ -50,11 +50,14 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
     removeOnFail: true,
   };
   const wantCalls = options.remoteCalls ?? true;
+  // The node's link while it is open: most calls then find it without a lookup or a wait.
+  let linked: CallerLink | undefined;
   const run = async (...args: A): Promise<R> => {
     checkArguments(name, args);
     const callStart = Date.now();
     const signal = rt.signal();
-    const opened = await linkFor(link);
+    if (linked?.open !== true) linked = await linkFor(link);
+    const opened = linked;
     signal.throwIfAborted();
     const jobId = randomUUID();
     // Now, not at the end: a call that waits long shows its job in the live viewer.
@@ -65,41 +68,39 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
     const caller = remoteCaller();
     if (caller !== undefined)
       data.caller = { session: caller.session, call: caller.call, calls: wantCalls && caller.recording };
-    const { ended, forget } = opened.wait(jobId);
-    let stopListening = () => {};
-    const gaveUp = new Promise<never>((_, reject) => {
-      const onAbort = () => {
-        forget();
-        void withdraw(opened, jobId);
-        reject(signal.reason);
-      };
-      if (signal.aborted) onAbort();
-      else stopListening = whenAborted(signal, onAbort);
+    const waiting = opened.wait(jobId);
+    // Giving up settles the wait at once (the call's record has ended already): the job goes if no
+    // worker has it yet.
+    const stopListening = whenAborted(signal, () => {
+      waiting.forget();
+      void withdraw(opened, jobId);
     });
-    gaveUp.catch(() => {});
+    let end: JobEnd | undefined;
     try {
       await opened.queue.add(name, data, { ...jobOptions, jobId });
+      // Given up while the job was being added: the removal tried then came too soon.
+      if (signal.aborted) void withdraw(opened, jobId);
+      end = await waiting.ended;
     } catch (error) {
-      forget();
-      stopListening();
+      waiting.forget();
       throw error;
+    } finally {
+      stopListening();
     }
-    // Given up while the job was being added: the removal tried then came too soon.
-    if (signal.aborted) void withdraw(opened, jobId);
-    const end = await Promise.race([ended, gaveUp]).finally(() => stopListening());
-    const reports = await reportsOf(
-      opened,
-      prefix,
-      options.queue,
-      jobId,
-      end.ok ? (end.value as JobResult) : undefined,
-    );
+    if (end === undefined) throw signal.reason;
+    const result = end.ok ? (end.value as JobResult) : undefined;
+    // A job done at its first attempt needs no read: its one report came with its result.
+    const first = result?.report;
+    const reports =
+      first !== undefined && first.attempt <= 1
+        ? [first]
+        : await reportsOf(opened, prefix, options.queue, jobId, result);
     // Given up meanwhile: the call has ended already, and this result is not its own any more.
     if (signal.aborted) throw signal.reason;
     const last = reports.at(-1);
     if (last !== undefined) recordJob(name, kind, reports, callStart);
-    if (end.ok) return (end.value as JobResult).value as R;
-    const remote: WorkerError = last?.error ?? { name: "Error", message: end.reason };
+    if (result !== undefined) return result.value as R;
+    const remote: WorkerError = last?.error ?? { name: "Error", message: (end as { reason: string }).reason };
     const where = last === undefined || last.host === "" ? "" : ` on ${last.host} (pid ${last.pid})`;
     throw new RemoteCallError(
       `Remote call "${name}" failed${where} after ${reports.length || 1} attempt(s): ${remote.message}`,
@@ -120,8 +121,8 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
 }
 
 /**
- * The attempt reports of a finished job, in order, and the job's report key removed. A job done at
- * its first attempt needs no read: its one report came with its result.
+ * The attempt reports of a finished job, in order, read from the job's report key, which goes then.
+ * The last attempt's report came with the result when it succeeded.
  */
 async function reportsOf(
   link: CallerLink,
@@ -131,7 +132,6 @@ async function reportsOf(
   result: JobResult | undefined,
 ): Promise<AttemptReport[]> {
   const last = result?.report;
-  if (last !== undefined && last.attempt <= 1) return [last];
   const key = reportsKey(prefix, queue, jobId);
   let stored: Record<string, string> = {};
   try {

@@ -3,6 +3,7 @@ import * as rt from "@runtrace/core";
 import { exportCalls } from "@runtrace/core/remote";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { AttemptMarks } from "./attempt-marks.js";
 import { blockingOf, connect, DEFAULT_CONNECT_TIMEOUT_MS, type RedisConnection } from "./connection.js";
 import type { WorkerError } from "./errors.js";
 import { type AttemptReport, DEFAULT_PREFIX, type JobData, type JobResult, reportsKey } from "./protocol.js";
@@ -147,7 +148,7 @@ function checkWorkerOptions(options: StartWorkerOptions): Map<string, rt.Node> {
 
 const HOST = hostname();
 
-/** How long an attempt runs before its worker marks it as its own (see `processorFor`). */
+/** How long an attempt runs before its worker marks it as its own (see `AttemptMarks`). */
 const MARK_AFTER_MS = 20;
 
 function processorFor(
@@ -158,6 +159,7 @@ function processorFor(
   shareCalls: boolean,
 ): (job: Job) => Promise<JobResult> {
   const known = [...nodes.keys()].map((name) => `"${name}"`).join(", ");
+  const marks = new AttemptMarks(redis, MARK_AFTER_MS);
   return async (job) => {
     const data = job.data as JobData;
     const key = reportsKey(prefix, queue, job.id!);
@@ -168,15 +170,7 @@ function processorFor(
       start: Date.now(),
       status: "running",
     };
-    // The mark that this worker runs the attempt, for the caller to name it if the worker dies. A
-    // job done sooner needs none (one lost sooner still shows, without its worker's name): most
-    // jobs then cost no write of ours at all. Not waited for: it goes out ahead of anything this
-    // attempt writes later on the connection.
-    let marked = false;
-    const mark = setTimeout(() => {
-      marked = true;
-      writeReport(redis, key, report).catch(() => {});
-    }, MARK_AFTER_MS);
+    marks.started(report, key);
     const node = nodes.get(data?.node);
     if (node === undefined) {
       const error: WorkerError = {
@@ -184,7 +178,7 @@ function processorFor(
         code: "RUNTRACE_REMOTE_UNKNOWN_NODE",
         message: `No node named "${data?.node}" on this worker (${HOST}, pid ${process.pid}) of queue "${queue}": it runs ${known}. Add the node to startWorker({ nodes }) where the workers run.`,
       };
-      clearTimeout(mark);
+      marks.ended(report);
       await fail(redis, key, report, error, undefined);
       throw new UnrecoverableError(error.message);
     }
@@ -196,10 +190,12 @@ function processorFor(
       attributes[ATTR_CALLER_SESSION] = data.caller.session;
       attributes[ATTR_CALLER_CALL] = data.caller.call;
     }
+    // Stored nowhere: its tree is what goes back to the caller, whose store keeps it (a store per
+    // job would be one more object for `rt.flush()` to track and the collector to finalize).
     const session = new rt.Session({
       name: `${queue} ${node.name}`,
       parent: data.trace,
-      store: rt.memoryStore(),
+      store: null,
       attributes,
     });
     const wantCalls = shareCalls && data.caller?.calls === true;
@@ -207,15 +203,15 @@ function processorFor(
     try {
       value = await session.run(() => rt.call(node, ...(data.args ?? [])));
     } catch (thrown) {
-      clearTimeout(mark);
+      marks.ended(report);
       const error = workerError(thrown);
       await fail(redis, key, report, error, wantCalls ? exportCalls(session.tree) : undefined);
       throw Object.assign(new Error(error.message), { name: error.name });
     }
+    const marked = marks.ended(report);
     report.status = "ok";
     report.end = Date.now();
     if (wantCalls) report.calls = exportCalls(session.tree);
-    clearTimeout(mark);
     // A first attempt's one report goes back with the result: nobody needs its mark.
     if (marked && report.attempt <= 1) redis.del(key).catch(() => {});
     return { v: 1, value, report };
