@@ -38,6 +38,14 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Every write fails with ENOSPC while `full()` says so. */
+function fullDiskWhile(full: () => boolean): void {
+  fsCalls.write = (fd, data) => {
+    if (full()) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
+    return real.write(fd, data);
+  };
+}
+
 function fresh(): string {
   return join(root, `d${++dirs}`);
 }
@@ -253,10 +261,7 @@ describe("segment files", () => {
     const before = await requests(store, 3);
     await rt.flush();
     let failing = true;
-    fsCalls.write = (fd, data) => {
-      if (failing) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
-      return real.write(fd, data);
-    };
+    fullDiskWhile(() => failing);
     const during = await requests(store, 4);
     await rt.flush();
     expect(warnings.join("\n")).toMatch(/ENOSPC: no space left on the device/);
@@ -284,10 +289,7 @@ describe("segment files", () => {
     const dir = fresh();
     const store = rt.jsonlStore({ dir });
     let failing = false;
-    fsCalls.write = (fd, data) => {
-      if (failing) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
-      return real.write(fd, data);
-    };
+    fullDiskWhile(() => failing);
     const session = new rt.Session({ name: "through-an-outage", store });
     await session.run(async () => {
       await rt.call(leaf, 1);
@@ -317,10 +319,7 @@ describe("segment files", () => {
     const dir = fresh();
     const store = rt.jsonlStore({ dir });
     let failing = false;
-    fsCalls.write = (fd, data) => {
-      if (failing) throw Object.assign(new Error("ENOSPC: simulated"), { code: "ENOSPC" });
-      return real.write(fd, data);
-    };
+    fullDiskWhile(() => failing);
     const session = new rt.Session({ name: "over-budget", store });
     await session.run(async () => {
       await rt.call(leaf, 1);
