@@ -1,6 +1,7 @@
 import { logger } from "../recording/logger.js";
 import { closeFile, fsCalls, keepOpen, SessionFile } from "./open-files.js";
-import { type OwnFileBlock, SegmentWriter, segmentLimits } from "./segment-writer.js";
+import { type OwnFileBlock, segmentLimits } from "./segment-blocks.js";
+import { SegmentWriter } from "./segment-writer.js";
 import type { FirstBlockSummary } from "./segments.js";
 
 /** How the store rides out a directory that stops taking writes. Internal: tests shorten the waits. */
