@@ -42,12 +42,19 @@ export function recordJob(node: string, kind: string, attempts: AttemptReport[],
   if (last === undefined) return;
   recordAttempts(last.attempt);
   let dropped = 0;
+  // Where the attempt before ended: an attempt lost before its report knows no start of its own.
+  let previousEnd = callStart;
   attempts.forEach((report, index) => {
     const next = attempts[index + 1];
     const lost = report.status === "running";
-    // A lost attempt ended, as far as anyone knows, when the next one started.
-    const start = Number.isFinite(report.start) ? report.start : (attempts[index - 1]?.end ?? callStart);
-    const end = lost ? Math.max(start, next?.start ?? Date.now()) : (report.end ?? start);
+    const start = Number.isFinite(report.start) ? report.start : previousEnd;
+    // A lost attempt ended, as far as anyone knows, when the next one started (unknown too when
+    // that one was lost before its report: then at its own start).
+    const nextStart = next !== undefined && Number.isFinite(next.start) ? next.start : undefined;
+    const end = lost
+      ? Math.max(start, nextStart ?? (next === undefined ? Date.now() : start))
+      : (report.end ?? start);
+    previousEnd = end;
     const calls = lost ? lostAttempt(node, kind, report, start, end) : report.calls;
     if (calls !== undefined) dropped += graft(withAttempt(calls, report), node);
     if (next === undefined) return;
@@ -57,7 +64,7 @@ export function recordJob(node: string, kind: string, attempts: AttemptReport[],
     const data: Record<string, unknown> = { attempt: report.attempt, error };
     if (report.host !== "") Object.assign(data, { host: report.host, pid: report.pid });
     if (lost) data.interrupted = true;
-    if (Number.isFinite(next.start)) data.delayMs = Math.max(0, next.start - end);
+    if (nextStart !== undefined) data.delayMs = Math.max(0, nextStart - end);
     remoteEvent("retry", data, end);
   });
   const where: Record<string, unknown> = {};
