@@ -1,6 +1,6 @@
-import { type FSWatcher, watch } from "node:fs";
 import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
+import { WatchAndPoll } from "./watch-poll.js";
 
 /** What a follower needs of an open file (a `FileHandle` has it). */
 export interface FollowedFile {
@@ -31,8 +31,6 @@ export interface FollowerOptions {
 }
 
 const CHUNK = 1 << 20;
-/** Watch events come in bursts (the writer appends once per event-loop turn): read once per burst. */
-const COALESCE_MS = 20;
 
 /**
  * Follows a growing file: reads only the bytes appended since the last read and hands over complete
@@ -45,9 +43,7 @@ export class FileFollower {
   #offset = 0;
   #rest = "";
   #decoder = new StringDecoder("utf8");
-  #watcher: FSWatcher | undefined;
-  #poll: ReturnType<typeof setInterval> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #watching: WatchAndPoll;
   #reading: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
   #closed = false;
@@ -56,6 +52,11 @@ export class FileFollower {
   constructor(file: string, options: FollowerOptions) {
     this.file = file;
     this.#options = options;
+    this.#watching = new WatchAndPoll(file, {
+      read: () => this.read(),
+      onTick: () => this.#options.onTick?.(),
+      pollMs: options.pollMs,
+    });
   }
 
   /** Reads what the file holds now, then follows it until `close()`. */
@@ -71,32 +72,12 @@ export class FileFollower {
 
   /** Starts reading appended bytes as they come (a watch, and a poll); `unwatch()` stops that. */
   watch(): void {
-    if (this.#closed || this.#poll !== undefined) return;
-    try {
-      this.#watcher = watch(this.file, { persistent: false }, () => this.#schedule());
-      this.#watcher.on("error", () => {
-        this.#watcher?.close();
-        this.#watcher = undefined;
-      });
-    } catch {
-      // Not watchable here (some network and container file systems): the poll does the work.
-    }
-    this.#poll = setInterval(() => {
-      // Read first, so a check made on tick sees every line written before it.
-      void this.read().then(() => {
-        if (!this.#closed) this.#options.onTick?.();
-      });
-    }, this.#options.pollMs ?? 500);
+    if (!this.#closed) this.#watching.start();
   }
 
   /** Stops following (the file stays open: `read()` still reads on from where it was). */
   unwatch(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    if (this.#poll) clearInterval(this.#poll);
-    this.#poll = undefined;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#watching.stop();
   }
 
   /**
@@ -128,14 +109,6 @@ export class FileFollower {
     this.#handle = undefined;
     const reading = this.#reading ?? Promise.resolve();
     void reading.finally(() => handle?.close().catch(() => {}));
-  }
-
-  #schedule(): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.read();
-    }, COALESCE_MS);
   }
 
   async #drain(): Promise<void> {

@@ -1,4 +1,3 @@
-import { type FSWatcher, watch } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import type { FollowerOptions, OpenFile } from "./follow.js";
 import {
@@ -9,13 +8,12 @@ import {
   SEGMENT_EXTENSION,
   SEGMENT_INDEX_EXTENSION,
 } from "./followed-segment.js";
+import { WatchAndPoll } from "./watch-poll.js";
 
 const openForReading: OpenFile = (file) => open(file, "r");
 
 /** Lines are handed over once this many characters wait (else at the end of each segment read). */
 const CHUNK_CHARS = 1 << 20;
-/** Watch events come in bursts (a writer appends once per event-loop turn): read once per burst. */
-const COALESCE_MS = 20;
 /**
  * A directory's mtime may tick coarsely (a jiffy on Linux, seconds elsewhere): a file made just
  * after a listing can leave it unchanged, so the directory is listed again until its mtime is
@@ -63,9 +61,7 @@ export class SegmentFollower {
   #pendingChars = 0;
   #listedMtime = -1;
   #listedAt = 0;
-  #watcher: FSWatcher | undefined;
-  #poll: ReturnType<typeof setInterval> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #watching: WatchAndPoll;
   #reading: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
   #queuedPastIndex = false;
@@ -76,6 +72,18 @@ export class SegmentFollower {
     this.id = id;
     this.#options = options;
     this.#open = options.open ?? openForReading;
+    this.#watching = new WatchAndPoll(dir, {
+      read: () => this.read(),
+      onTick: () => {
+        try {
+          this.#options.onTick?.();
+        } catch (error) {
+          this.#options.onError?.(error);
+        }
+      },
+      concerns: (name) => this.#concerns(name),
+      pollMs: options.pollMs,
+    });
   }
 
   /** Reads what the segments hold now, then follows them until `close()`. */
@@ -94,39 +102,12 @@ export class SegmentFollower {
 
   /** Starts reading new blocks as they come (a watch on the directory, and a poll). */
   watch(): void {
-    if (this.#closed || this.#poll !== undefined) return;
-    try {
-      this.#watcher = watch(this.dir, { persistent: false }, (_event, name) => {
-        if (this.#concerns(name)) this.#schedule();
-      });
-      this.#watcher.on("error", () => {
-        this.#watcher?.close();
-        this.#watcher = undefined;
-      });
-    } catch {
-      // Not watchable here (some network and container file systems): the poll does the work.
-    }
-    this.#poll = setInterval(() => {
-      // Read first, so a check made on tick sees every block indexed before it.
-      void this.read().then(() => {
-        if (this.#closed) return;
-        try {
-          this.#options.onTick?.();
-        } catch (error) {
-          this.#options.onError?.(error);
-        }
-      });
-    }, this.#options.pollMs ?? 500);
+    if (!this.#closed) this.#watching.start();
   }
 
   /** Stops following (nothing stays open: `read()` still reads on from where it was). */
   unwatch(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    if (this.#poll) clearInterval(this.#poll);
-    this.#poll = undefined;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#watching.stop();
   }
 
   /**
@@ -173,14 +154,6 @@ export class SegmentFollower {
       return this.#request(past);
     });
     return this.#queued;
-  }
-
-  #schedule(): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.read();
-    }, COALESCE_MS);
   }
 
   /** A watch event worth a read: a new segment, or a line added to an index still followed. */
