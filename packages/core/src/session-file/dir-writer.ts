@@ -1,8 +1,9 @@
 import { logger } from "../recording/logger.js";
-import { closeFile, fsCalls, keepOpen, SessionFile } from "./open-files.js";
+import { closeFile, fsCalls, keepOpen, SessionFile, writeAll } from "./open-files.js";
 import { type OwnFileBlock, segmentLimits } from "./segment-blocks.js";
 import { SegmentWriter } from "./segment-writer.js";
 import type { FirstBlockSummary } from "./segments.js";
+import { ADVICE, codeOf, count, PERMANENT } from "./write-errors.js";
 
 /** How the store rides out a directory that stops taking writes. Internal: tests shorten the waits. */
 export const outageLimits = {
@@ -12,28 +13,6 @@ export const outageLimits = {
   firstRetryMs: 1000,
   maxRetryMs: 30_000,
 };
-
-// Errors a retry cannot cure: the directory is reported once and nothing more is written there.
-const PERMANENT = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENAMETOOLONG", "ELOOP"]);
-
-const ADVICE: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "the file system is read-only",
-  ENOTDIR: "a part of the path is a file, not a directory",
-  EISDIR: "a session file's name is taken by a directory",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is used up",
-};
-
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : String(error);
-}
-
-function count(n: number, one: string): string {
-  return `${n.toLocaleString("en-US")} ${one}${n === 1 ? "" : "s"}`;
-}
 
 const inOutage = new Set<DirWriter>();
 
@@ -196,29 +175,18 @@ export class DirWriter {
   // Writes all of `data`; returns what the disk did not take (undefined when it took everything).
   // A failure is recorded on the sink (an outage begins, or the directory is broken).
   #write(file: SessionFile, data: string | Buffer): Buffer | undefined {
-    let rest: Buffer | undefined;
+    let failure: ReturnType<typeof writeAll>;
     try {
       if (file.fd < 0) this.#openFile(file);
-      if (typeof data === "string") {
-        // The usual case: one write of the whole string, no copy into a Buffer of our own.
-        const n = fsCalls.write(file.fd, data);
-        if (n === Buffer.byteLength(data)) return undefined;
-        rest = Buffer.from(data).subarray(n);
-      } else {
-        rest = data;
-      }
-      while (rest.length > 0) {
-        const n = fsCalls.write(file.fd, rest);
-        if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
-        rest = rest.subarray(n);
-      }
-      return undefined;
+      failure = writeAll(file.fd, data);
     } catch (error) {
-      // Reopen on the next try: the file may be replaced, or the directory made again.
-      closeFile(file);
-      this.#failed(error);
-      return rest ?? (typeof data === "string" ? Buffer.from(data) : data);
+      failure = { error, rest: typeof data === "string" ? Buffer.from(data) : data };
     }
+    if (failure === undefined) return undefined;
+    // Reopen on the next try: the file may be replaced, or the directory made again.
+    closeFile(file);
+    this.#failed(failure.error);
+    return failure.rest;
   }
 
   #openFile(file: SessionFile): void {

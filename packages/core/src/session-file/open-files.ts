@@ -17,6 +17,31 @@ export const fsCalls = {
   },
 };
 
+/**
+ * Appends all of `data` (the usual case: one write of the whole string, no copy into a Buffer of
+ * our own). When the disk refuses, what it did not take comes back with the error.
+ */
+export function writeAll(fd: number, data: string | Buffer): { error: unknown; rest: Buffer } | undefined {
+  let rest: Buffer | undefined;
+  try {
+    if (typeof data === "string") {
+      const n = fsCalls.write(fd, data);
+      if (n === Buffer.byteLength(data)) return undefined;
+      rest = Buffer.from(data).subarray(n);
+    } else {
+      rest = data;
+    }
+    while (rest.length > 0) {
+      const n = fsCalls.write(fd, rest);
+      if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
+      rest = rest.subarray(n);
+    }
+    return undefined;
+  } catch (error) {
+    return { error, rest: rest ?? (typeof data === "string" ? Buffer.from(data) : data) };
+  }
+}
+
 /** One session's file as the sink sees it. */
 export class SessionFile {
   readonly path: string;

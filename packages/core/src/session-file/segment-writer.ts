@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { timePartOf } from "./ids.js";
-import { fsCalls, type SessionFile } from "./open-files.js";
+import { fsCalls, type SessionFile, writeAll } from "./open-files.js";
 import {
   type Dropped,
   type FirstBlock,
@@ -11,6 +11,7 @@ import {
   type Waiting,
 } from "./segment-blocks.js";
 import { type IndexLine, moreLine, SEGMENT_EXTENSION, SEGMENT_INDEX_EXTENSION } from "./segments.js";
+import { codeOf } from "./write-errors.js";
 
 export { segmentLimits } from "./segment-blocks.js";
 
@@ -221,20 +222,10 @@ export class SegmentWriter {
 
   // Appends all of `text`; false (and the error kept) when the disk did not take it all.
   #append(fd: number, text: string): boolean {
-    try {
-      let n = fsCalls.write(fd, text);
-      if (n === Buffer.byteLength(text)) return true;
-      let rest = Buffer.from(text).subarray(n);
-      while (rest.length > 0) {
-        n = fsCalls.write(fd, rest);
-        if (n <= 0) throw Object.assign(new Error("the write took no bytes"), { code: "EIO" });
-        rest = rest.subarray(n);
-      }
-      return true;
-    } catch (error) {
-      this.#lastError = error;
-      return false;
-    }
+    const failure = writeAll(fd, text);
+    if (failure === undefined) return true;
+    this.#lastError = failure.error;
+    return false;
   }
 
   // The write failed: the segment is not used again. Sessions whose first block was in this write
@@ -298,9 +289,4 @@ export class SegmentWriter {
     }
     this.#fd = this.#indexFd = -1;
   }
-}
-
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : String(error);
 }
