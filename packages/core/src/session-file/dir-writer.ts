@@ -289,10 +289,10 @@ export class DirWriter {
       if (!this.#writeHeld(file)) return false;
       if (file.ended) closeFile(file);
     }
-    // Sessions in segments: what they dropped is told before their waiting blocks go out.
-    const segmentLoss = this.#segments?.dropped() ?? [];
+    // Sessions in segments: a `lost` line goes before their waiting blocks.
     if (this.#segments !== undefined && !this.#segments.retry()) return false;
-    const lost = this.#lossReport(segmentLoss);
+    const lost = this.#lossReport(this.#segments?.dropped() ?? []);
+    this.#segments?.outageOver();
     if (lost !== undefined) {
       const seconds = ((Date.now() - this.#since) / 1000).toFixed(1);
       this.#warn(

@@ -58,7 +58,10 @@ export class SegmentWriter {
   /** An outage: blocks wait for `retry()`; `#held` bytes of the budget are taken. */
   #failing = false;
   #held = 0;
+  /** Lines dropped since the last retry: each session's next block starts with a `lost` line. */
   readonly #dropped = new Map<SessionFile, Dropped>();
+  /** Lines dropped in the whole outage, for the directory's report (a retry may fail again). */
+  readonly #droppedInOutage = new Map<SessionFile, Dropped>();
   #lastError: unknown;
   /** Index lines of blocks already in the segment, not yet appended to its index. */
   #index = "";
@@ -87,16 +90,13 @@ export class SegmentWriter {
       return true;
     }
     // Over the budget: the lines are dropped and counted, but not the session's end.
-    const dropped = this.#dropped.get(file) ?? { lines: 0, calls: 0 };
-    this.#dropped.set(file, dropped);
     const end = text.lastIndexOf(SESSION_END);
-    if (end >= 0 && (end === 0 || text[end - 1] === "\n")) {
-      const final = text.slice(end);
-      dropped.lines += lines - 1;
-      dropped.calls += calls;
-      this.#blocks.push({ more: { file, text: final, lines: 1, calls: 0 } });
-    } else {
-      dropped.lines += lines;
+    const kept = end >= 0 && (end === 0 || text[end - 1] === "\n");
+    if (kept) this.#blocks.push({ more: { file, text: text.slice(end), lines: 1, calls: 0 } });
+    for (const tally of [this.#dropped, this.#droppedInOutage]) {
+      const dropped = tally.get(file) ?? { lines: 0, calls: 0 };
+      tally.set(file, dropped);
+      dropped.lines += kept ? lines - 1 : lines;
       dropped.calls += calls;
     }
     return false;
@@ -108,7 +108,7 @@ export class SegmentWriter {
    */
   dropped(andWaiting = false): Array<{ id: string } & Dropped> {
     const all = new Map<SessionFile, Dropped>();
-    for (const [file, { lines, calls }] of this.#dropped) all.set(file, { lines, calls });
+    for (const [file, { lines, calls }] of this.#droppedInOutage) all.set(file, { lines, calls });
     if (andWaiting) {
       for (const block of this.#blocks) {
         const { file, lines, calls } = "first" in block ? block.first : block.more;
@@ -126,6 +126,7 @@ export class SegmentWriter {
     this.#blocks = [];
     this.#chars = 0;
     this.#dropped.clear();
+    this.#droppedInOutage.clear();
     this.#host.release(this.#held);
     this.#held = 0;
     waiting.delete(this);
@@ -218,6 +219,11 @@ export class SegmentWriter {
     this.#held = 0;
     this.flush();
     return !this.#failing;
+  }
+
+  /** The outage is over and reported: its tally starts again from nothing. */
+  outageOver(): void {
+    this.#droppedInOutage.clear();
   }
 
   // Appends all of `text`; false (and the error kept) when the disk did not take it all.
