@@ -8,6 +8,7 @@ import type { Store } from "../stores/store.js";
 import { Frame, storage } from "./frame.js";
 import { SessionRun } from "./session-run.js";
 import { SessionState } from "./session-state.js";
+import { keepShapes } from "./shapes.js";
 import { attemptContext } from "./tracer-hook.js";
 
 /** Options of `new rt.Session` and `rt.session`. */
@@ -57,6 +58,8 @@ function reasonText(reason: unknown): string {
  * ```
  */
 export class Session {
+  /** A session of its own kind kept with the call path's objects (see shapes.ts). */
+  static #kept: Session | undefined;
   readonly #state: SessionState;
   readonly #options: SessionOptions;
   #started = false;
@@ -81,6 +84,11 @@ export class Session {
     }
     this.#options = options;
     this.#state = new SessionState(name, options.attributes);
+    if (Session.#kept === undefined) {
+      Session.#kept = this; // so that the one made here does not make another
+      Session.#kept = new Session({ name: "runtrace.shapes", store: null });
+      keepShapes();
+    }
   }
 
   get id(): string {

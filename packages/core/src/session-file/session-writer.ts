@@ -1,6 +1,7 @@
+import { LiveRecord } from "../recording/record.js";
 import type { SessionSink } from "../recording/sink.js";
 import { failed } from "../recording/status.js";
-import type { CallTree } from "../recording/tree.js";
+import { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { DirWriter } from "./dir-writer.js";
 import {
@@ -297,4 +298,18 @@ export class SessionFileWriter implements SessionSink {
       this.#open?.delete(item);
     }
   }
+}
+
+let kept: SessionFileWriter | undefined;
+
+/**
+ * Makes, once, a writer (and its file) that is kept for as long as the process lives, so that the
+ * hidden classes of a session's writer outlive the sessions: see runtime/shapes.ts. It is never
+ * written: it leaves the writers with lines waiting at once, and its file is never made.
+ */
+export function keepWriterShape(sink: DirWriter): void {
+  if (kept !== undefined) return;
+  const root = new LiveRecord(0, null, "", "runtrace.shapes", "session", Date.now(), undefined);
+  kept = new SessionFileWriter(sink, "", {}, new CallTree(root));
+  dirty.delete(kept);
 }

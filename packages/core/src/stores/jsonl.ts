@@ -3,7 +3,7 @@ import { DirWriter, exitOutages } from "../session-file/dir-writer.js";
 import { defaultSessionDir, sessionFileOf } from "../session-file/ids.js";
 import { listSessionFiles } from "../session-file/list.js";
 import { readStoredSession } from "../session-file/place.js";
-import { flushWriters, SessionFileWriter } from "../session-file/session-writer.js";
+import { flushWriters, keepWriterShape, SessionFileWriter } from "../session-file/session-writer.js";
 import type { SessionSummary } from "../session-file/summary.js";
 import type { Store } from "./store.js";
 
@@ -61,6 +61,7 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     dirWriters.set(dir, writer);
   }
   const dirWriter = writer;
+  keepWriterShape(dirWriter);
   const fileOf = (id: string): string => sessionFileOf(dir, id);
   if (!exitHook) {
     exitHook = true;

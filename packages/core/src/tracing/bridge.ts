@@ -11,7 +11,7 @@ import type { CallRecord } from "../recording/types.js";
 import { currentFrame } from "../runtime/frame.js";
 import { type CallTracer, setTracerFactory } from "../runtime/tracer-hook.js";
 import { registeredService, registeredTracer } from "./provider.js";
-import { SessionTracer } from "./session-tracer.js";
+import { keepTracerShape, SessionTracer } from "./session-tracer.js";
 import { payloadSettings } from "./settings.js";
 import { extractContext, injectContext } from "./w3c.js";
 
@@ -27,6 +27,7 @@ export function sessionTracerFactory(
 ): CallTracer | undefined {
   const tracer = registeredTracer();
   if (tracer === undefined) return undefined;
+  keepTracerShape();
   try {
     const active = context.active();
     const base = parent === undefined ? active : (extractContext(active, parent) ?? active);

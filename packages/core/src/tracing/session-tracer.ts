@@ -2,7 +2,9 @@ import {
   type Context,
   context,
   type HrTime,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
+  ROOT_CONTEXT,
   type Span,
   type SpanContext,
   SpanKind,
@@ -11,6 +13,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { warnOnce } from "../recording/logger.js";
+import { LiveRecord } from "../recording/record.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { CallTracer } from "../runtime/tracer-hook.js";
 import { contextInFrames } from "./frame-context-manager.js";
@@ -185,4 +188,18 @@ export class SessionTracer implements CallTracer {
     }
     span.end(end === undefined ? undefined : hrTime(end));
   }
+}
+
+let kept: SessionTracer | undefined;
+
+/**
+ * Makes, once, a session tracer kept for as long as the process lives, so that its hidden class
+ * outlives the traced sessions (see runtime/shapes.ts). Its one span is a non-recording one made
+ * here: no provider, processor or exporter hears of it.
+ */
+export function keepTracerShape(): void {
+  if (kept !== undefined) return;
+  const root = new LiveRecord(0, null, "", "runtrace.shapes", "session", Date.now(), undefined);
+  const quiet = { startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT) } as unknown as Tracer;
+  kept = new SessionTracer(quiet, root, ROOT_CONTEXT, { input: false, output: false });
 }
