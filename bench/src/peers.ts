@@ -29,6 +29,7 @@ import {
   jsonlOneSession,
   jsonlSessionPerRoot,
   jsonlSessionPerRootWaiting,
+  memoryOneSession,
   memoryStore,
   memoryStoreWaiting,
   recordingOff,
@@ -99,6 +100,7 @@ const bench: Bench = async () => {
   const makers: Record<string, () => System> = {
     floor,
     memory: memoryStore,
+    "memory-one": memoryOneSession,
     off: recordingOff,
     "jsonl-one": () => jsonlOneSession(dir),
     "jsonl-per-root": () => jsonlSessionPerRoot(dir),

@@ -70,6 +70,29 @@ export function memoryStore(
   };
 }
 
+/** The memory store, one session for all of a sample's roots (the shape of `jsonlOneSession`). */
+export function memoryOneSession(): System {
+  let store: rt.MemoryStore | undefined;
+  return {
+    name: "runtrace, memory store, one session",
+    perRoot: CALLS_PER_ROOT,
+    prepare() {
+      rt.configure({ record: true });
+      store = rt.memoryStore();
+    },
+    async run(roots) {
+      await new rt.Session({ name: "roots", store: store! }).run(async () => {
+        for (let i = 0; i < roots; i++) await runtraceRoot();
+      });
+    },
+    async recorded() {
+      const calls = await callsIn(store!);
+      store = undefined;
+      return calls;
+    },
+  };
+}
+
 export function recordingOff(): System {
   return {
     name: "runtrace, recording off",
