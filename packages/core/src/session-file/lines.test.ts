@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { storedRecord } from "../recording/record.js";
-import { callLine } from "./lines.js";
+import { callLine, endLine } from "./lines.js";
 
 describe("callLine", () => {
   it("writes the same JSON as JSON.stringify would, for running and ended calls", () => {
@@ -49,6 +49,34 @@ describe("callLine", () => {
       status: "ok",
       end: 2,
       output: null,
+    });
+  });
+
+  it("writes an end line with the keys of EndLine, as JSON.stringify would", () => {
+    const record = storedRecord("7", "0", "s", "n", "function", 1795369671144.5, []);
+    record.end = 1795369671150.125;
+    record.status = "ok";
+    record.attempts = 3;
+    record.waitMs = 0.25;
+    record.output = { text: 'say "hi"' };
+    const expected = {
+      type: "end",
+      id: "7",
+      status: "ok",
+      end: 1795369671150.125,
+      attempts: 3,
+      waitMs: 0.25,
+      output: { text: 'say "hi"' },
+    };
+    expect(endLine(record)).toBe(JSON.stringify(expected));
+    record.status = "error";
+    record.output = undefined;
+    record.error = { name: "TypeError", message: "no" };
+    expect(JSON.parse(endLine(record))).toEqual({
+      ...expected,
+      status: "error",
+      output: undefined,
+      error: { name: "TypeError", message: "no" },
     });
   });
 });

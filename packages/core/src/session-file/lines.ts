@@ -1,3 +1,4 @@
+import { msText } from "../internal/clock.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 
 /**
@@ -178,7 +179,7 @@ function value(v: unknown): string {
  */
 export function callLine(record: CallRecord, parentId = record.parentId): string {
   const ended = record.end !== undefined;
-  let line = `{"type":"${ended ? "call" : "start"}","id":"${record.id}","parent":"${parentId ?? "0"}","node":${quoted(record.node)},"kind":"${record.kind}","start":${record.start}`;
+  let line = `{"type":"${ended ? "call" : "start"}","id":"${record.id}","parent":"${parentId ?? "0"}","node":${quoted(record.node)},"kind":"${record.kind}","start":${msText(record.start)}`;
   if (record.input !== undefined) line += `,"input":${value(record.input)}`;
   if (record.attempts !== 0) line += `,"attempts":${record.attempts}`;
   if (record.waitMs !== undefined) line += `,"waitMs":${record.waitMs}`;
@@ -187,20 +188,21 @@ export function callLine(record: CallRecord, parentId = record.parentId): string
   if (record.traceId !== undefined) line += `,"traceId":${JSON.stringify(record.traceId)}`;
   if (record.spanId !== undefined) line += `,"spanId":${JSON.stringify(record.spanId)}`;
   if (ended) {
-    line += `,"status":"${record.status}","end":${record.end}`;
+    line += `,"status":"${record.status}","end":${msText(record.end!)}`;
     if (record.output !== undefined) line += `,"output":${value(record.output)}`;
     if (record.error !== undefined) line += `,"error":${JSON.stringify(record.error)}`;
   }
   return `${line}}`;
 }
 
+/** The end of a call written earlier as `start`: by hand as `callLine`, the keys of `EndLine` in order. */
 export function endLine(record: CallRecord): string {
-  const line: EndLine = { type: "end", id: record.id, status: record.status, end: record.end ?? 0 };
-  if (record.attempts !== 0) line.attempts = record.attempts;
-  if (record.waitMs !== undefined) line.waitMs = record.waitMs;
-  if (record.output !== undefined) line.output = record.output;
-  if (record.error !== undefined) line.error = record.error;
-  return JSON.stringify(line);
+  let line = `{"type":"end","id":"${record.id}","status":"${record.status}","end":${msText(record.end ?? 0)}`;
+  if (record.attempts !== 0) line += `,"attempts":${record.attempts}`;
+  if (record.waitMs !== undefined) line += `,"waitMs":${record.waitMs}`;
+  if (record.output !== undefined) line += `,"output":${value(record.output)}`;
+  if (record.error !== undefined) line += `,"error":${JSON.stringify(record.error)}`;
+  return `${line}}`;
 }
 
 export function eventLine(record: CallRecord, event: CallEvent): string {
