@@ -5,28 +5,10 @@ import { performance } from "node:perf_hooks";
 // node:perf_hooks: the global `performance` is a lazy getter, read on every call otherwise.
 const origin = performance.timeOrigin;
 const monotonic = performance.now.bind(performance);
-/** The time origin in whole epoch microseconds: recorded times are whole microseconds from it. */
-const originMicros = Math.round(origin * 1000);
 
 /** Epoch milliseconds with sub-millisecond precision. */
 export function now(): number {
   return origin + monotonic();
-}
-
-/**
- * Whole microseconds since the process's time origin. A small integer, which V8 keeps inside the
- * object that stores it, where an epoch-milliseconds number is a separate heap object.
- */
-export function toMicros(epochMs: number): number {
-  return Math.round(epochMs * 1000) - originMicros;
-}
-
-/**
- * Epoch milliseconds of a `toMicros` value: a whole number of microseconds, so the number prints
- * with at most three decimals (see {@link msText}).
- */
-export function fromMicros(micros: number): number {
-  return (originMicros + micros) / 1000;
 }
 
 // The seconds part of the last time printed: it changes once a second.

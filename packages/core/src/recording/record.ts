@@ -1,4 +1,3 @@
-import { fromMicros, toMicros } from "../internal/clock.js";
 import type { CallEvent, CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
 
 // Most calls have no events, attributes or children: they share these frozen empties until the
@@ -11,20 +10,68 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 type InspectFn = (value: unknown, options: object) => string;
 
 /**
+ * Where the times of a live session's records count from, and whose records they are. A record
+ * keeps its start as microseconds after its clock's base and its end as microseconds after its
+ * start: small integers, which V8 keeps inside the record. Counted from one origin for the whole
+ * process they would outgrow V8's small integers once the process is 18 to 36 minutes old (2^30 or
+ * 2^31 µs, by build), and every record made after that would carry two heap numbers more (143
+ * bytes a record instead of 112). So a session takes a new clock every two minutes or so (see
+ * `SessionState.startCall`), and a time that is still too far from its base (a long call's end, a
+ * span adopted from elsewhere) is kept to the millisecond, or past three days to the second.
+ */
+export class RecordClock {
+  readonly sessionId: string;
+  /** Epoch microseconds, a whole number. */
+  readonly base: number;
+
+  constructor(sessionId: string, base: number) {
+    this.sessionId = sessionId;
+    this.base = base;
+  }
+}
+
+/** A new clock should start once a record would start this many microseconds after its base. */
+export const CLOCK_SPAN = 2 ** 27;
+
+const TIER = 2 ** 28;
+
+/**
+ * Signed microseconds as a small integer in every build of V8 (under 2^30): exact below 2^28 µs
+ * (four and a half minutes), to the millisecond below 2^28 ms (three days), else to the second.
+ */
+function pack(micros: number): number {
+  const size = Math.abs(micros);
+  if (size < TIER) return micros;
+  const sign = micros < 0 ? -1 : 1;
+  const ms = Math.round(size / 1000);
+  if (ms < TIER) return sign * (TIER + ms);
+  return sign * (2 * TIER + Math.min(Math.round(size / 1e6), TIER - 1));
+}
+
+function unpack(code: number): number {
+  const size = Math.abs(code);
+  if (size < TIER) return code;
+  const sign = code < 0 ? -1 : 1;
+  return size < 2 * TIER ? sign * (size - TIER) * 1000 : sign * (size - 2 * TIER) * 1e6;
+}
+
+/**
  * The in-memory record of one call of a live session. A long session keeps every record in memory
  * for as long as it lives, so the record is kept small: the id is a number until somebody reads it,
- * times are whole microseconds (small integers stored in the record itself, not heap numbers), the
- * parent is a pointer, and the fields most calls never set (children, error, events, attributes,
- * trace ids, waitMs) live on the prototype until the first write. Readers see a plain `CallRecord`.
+ * times are small integers of microseconds (see {@link RecordClock}), the parent is a pointer, and
+ * the fields most calls never set (children, error, events, attributes, trace ids, waitMs) live on
+ * the prototype until the first write. Readers see a plain `CallRecord`; every time reads back as
+ * whole microseconds.
  */
 export class LiveRecord implements CallRecord {
   readonly #n: number;
   readonly #parent: LiveRecord | null;
-  sessionId: string;
+  readonly #clock: RecordClock;
   node: string;
   kind: RecordKind;
   status: CallStatus | SessionStatus = "running";
   #start: number;
+  /** Microseconds after the start (see `pack`). */
   #end: number | undefined = undefined;
   input: unknown;
   output: unknown = undefined;
@@ -40,7 +87,7 @@ export class LiveRecord implements CallRecord {
   constructor(
     n: number,
     parent: LiveRecord | null,
-    sessionId: string,
+    clock: RecordClock,
     node: string,
     kind: RecordKind,
     start: number,
@@ -48,10 +95,10 @@ export class LiveRecord implements CallRecord {
   ) {
     this.#n = n;
     this.#parent = parent;
-    this.sessionId = sessionId;
+    this.#clock = clock;
     this.node = node;
     this.kind = kind;
-    this.#start = toMicros(start);
+    this.#start = pack(Math.round(start * 1000) - clock.base);
     this.input = input;
   }
 
@@ -61,17 +108,27 @@ export class LiveRecord implements CallRecord {
   get parentId(): string | null {
     return this.#parent === null ? null : this.#parent.id;
   }
+  get sessionId(): string {
+    return this.#clock.sessionId;
+  }
   get start(): number {
-    return fromMicros(this.#start);
+    return (this.#clock.base + unpack(this.#start)) / 1000;
   }
   set start(epochMs: number) {
-    this.#start = toMicros(epochMs);
+    const end = this.end;
+    this.#start = pack(Math.round(epochMs * 1000) - this.#clock.base);
+    if (end !== undefined) this.end = end;
   }
   get end(): number | undefined {
-    return this.#end === undefined ? undefined : fromMicros(this.#end);
+    return this.#end === undefined
+      ? undefined
+      : (this.#clock.base + unpack(this.#start) + unpack(this.#end)) / 1000;
   }
   set end(epochMs: number | undefined) {
-    this.#end = epochMs === undefined ? undefined : toMicros(epochMs);
+    this.#end =
+      epochMs === undefined
+        ? undefined
+        : pack(Math.round(epochMs * 1000) - this.#clock.base - unpack(this.#start));
   }
 
   /** JSON form of this record and its subtree (what `CallTree.toJSON` returns). */

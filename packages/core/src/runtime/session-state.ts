@@ -6,7 +6,7 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
 } from "../internal/semconv.js";
 import type { NodeDef } from "../nodes/options.js";
-import { addEvent, LiveRecord, mergeAttributes } from "../recording/record.js";
+import { addEvent, CLOCK_SPAN, LiveRecord, mergeAttributes, RecordClock } from "../recording/record.js";
 import type { SessionSink } from "../recording/sink.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord, CallStatus, SessionStatus } from "../recording/types.js";
@@ -38,6 +38,8 @@ export class SessionState {
   tracer: CallTracer | undefined;
   readonly #sinks = new SinkFanOut();
   #next = 1;
+  /** The clock new records count their times from (see `RecordClock`). */
+  #clock: RecordClock;
   /** Adopted records still running (a span another library started and has not ended yet). */
   #adoptedRunning: Set<CallRecord> | undefined;
 
@@ -45,7 +47,9 @@ export class SessionState {
     const settings = this.settings;
     this.id = newSessionId();
     this.name = name;
-    this.root = new LiveRecord(0, null, this.id, settings.name(name), "session", now(), undefined);
+    const start = now();
+    this.#clock = new RecordClock(this.id, Math.round(start * 1000));
+    this.root = new LiveRecord(0, null, this.#clock, settings.name(name), "session", start, undefined);
     if (attributes) mergeAttributes(this.root, settings.attributes(attributes));
     this.tree = new CallTree(this.root);
     this.tree.writer = thisProcess();
@@ -78,7 +82,12 @@ export class SessionState {
     const settings = this.settings;
     const recording = settings.recording;
     const input = recording && settings.recordInput && def.recordInput ? settings.args(args) : undefined;
-    const record = new LiveRecord(this.#next++, parent, this.id, settings.name(name), def.kind, now(), input);
+    const start = now();
+    let clock = this.#clock;
+    if (start * 1000 - clock.base >= CLOCK_SPAN) {
+      clock = this.#clock = new RecordClock(this.id, Math.round(start * 1000));
+    }
+    const record = new LiveRecord(this.#next++, parent, clock, settings.name(name), def.kind, start, input);
     // A tool, agent or flow called under another name (a flow step, `rt.callWith({ name })`) keeps
     // its own name where the GenAI conventions look for it.
     if (name !== def.name) {

@@ -1,5 +1,5 @@
 import { defineNode } from "../nodes/options.js";
-import { LiveRecord } from "../recording/record.js";
+import { LiveRecord, RecordClock } from "../recording/record.js";
 import { Execution } from "./execution.js";
 import { Frame } from "./frame.js";
 import { SessionRun } from "./session-run.js";
@@ -48,7 +48,15 @@ const RECORD_FIELDS: ReadonlyArray<
 
 function recordShapes(): LiveRecord[] {
   return RECORD_FIELDS.map((fields) => {
-    const record = new LiveRecord(0, null, "", "runtrace.shapes", "function", 0, undefined);
+    const record = new LiveRecord(
+      0,
+      null,
+      new RecordClock("", 0),
+      "runtrace.shapes",
+      "function",
+      0,
+      undefined,
+    );
     for (const field of fields) {
       if (field === "children") record.children = [];
       else if (field === "error") record.error = { name: "Error", message: "" };

@@ -1,4 +1,4 @@
-import { LiveRecord } from "../recording/record.js";
+import { LiveRecord, RecordClock } from "../recording/record.js";
 import type { SessionSink } from "../recording/sink.js";
 import { failed } from "../recording/status.js";
 import { CallTree } from "../recording/tree.js";
@@ -309,7 +309,7 @@ let kept: SessionFileWriter | undefined;
  */
 export function keepWriterShape(sink: DirWriter): void {
   if (kept !== undefined) return;
-  const root = new LiveRecord(0, null, "", "runtrace.shapes", "session", Date.now(), undefined);
+  const root = new LiveRecord(0, null, new RecordClock("", 0), "runtrace.shapes", "session", 0, undefined);
   kept = new SessionFileWriter(sink, "", {}, new CallTree(root));
   dirty.delete(kept);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as semconv from "../internal/semconv.js";
-import { LiveRecord } from "../recording/record.js";
+import { LiveRecord, RecordClock } from "../recording/record.js";
 import { CallTree } from "../recording/tree.js";
 import { addAttributes } from "./attributes.js";
 import { eventAttributes } from "./span-events.js";
@@ -67,7 +67,7 @@ describe("recorded values as span attributes", () => {
 
 describe("span names and start attributes", () => {
   const record = (kind: LiveRecord["kind"], attributes?: Record<string, unknown>) => {
-    const r = new LiveRecord(7, null, "s-1", "node", kind, 1, ["in"]);
+    const r = new LiveRecord(7, null, new RecordClock("s-1", 0), "node", kind, 1, ["in"]);
     if (attributes) r.attributes = attributes;
     new CallTree(r);
     return r;
