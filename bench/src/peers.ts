@@ -9,7 +9,7 @@
  * `BENCH_PEERS_ROOTS` (default 2000) roots per sample, `BENCH_PEERS_SAMPLES` (default 9) samples,
  * `BENCH_PEERS_LANGSMITH_ROOTS` (default a twentieth of the roots) for LangSmith, far slower;
  * `BENCH_PEERS_SYSTEMS=memory,off` runs only those systems (and the floor): the keys are floor,
- * memory, off, jsonl-one, jsonl-per-root, memory-waiting, jsonl-per-root-waiting, setup-tracing, raw,
+ * memory, memory-one, off, jsonl-one, jsonl-per-root, memory-waiting, jsonl-per-root-waiting, setup-tracing, raw,
  * genkit, agents, langsmith. The two `-waiting` rows run the same shape with each leaf waiting for
  * the next event-loop turn (as a call waiting for I/O does), so a session is written over several
  * batches, as a server's request is.
