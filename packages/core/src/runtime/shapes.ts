@@ -51,10 +51,10 @@ function recordShapes(): LiveRecord[] {
     const record = new LiveRecord(
       0,
       null,
-      new RecordClock("", 0),
+      new RecordClock("", Date.now() * 1000),
       "runtrace.shapes",
       "function",
-      0,
+      Date.now(),
       undefined,
     );
     for (const field of fields) {

@@ -309,7 +309,15 @@ let kept: SessionFileWriter | undefined;
  */
 export function keepWriterShape(sink: DirWriter): void {
   if (kept !== undefined) return;
-  const root = new LiveRecord(0, null, new RecordClock("", 0), "runtrace.shapes", "session", 0, undefined);
+  const root = new LiveRecord(
+    0,
+    null,
+    new RecordClock("", Date.now() * 1000),
+    "runtrace.shapes",
+    "session",
+    Date.now(),
+    undefined,
+  );
   kept = new SessionFileWriter(sink, "", {}, new CallTree(root));
   dirty.delete(kept);
 }

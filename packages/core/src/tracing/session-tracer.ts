@@ -199,7 +199,15 @@ let kept: SessionTracer | undefined;
  */
 export function keepTracerShape(): void {
   if (kept !== undefined) return;
-  const root = new LiveRecord(0, null, new RecordClock("", 0), "runtrace.shapes", "session", 0, undefined);
+  const root = new LiveRecord(
+    0,
+    null,
+    new RecordClock("", Date.now() * 1000),
+    "runtrace.shapes",
+    "session",
+    Date.now(),
+    undefined,
+  );
   const quiet = { startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT) } as unknown as Tracer;
   kept = new SessionTracer(quiet, root, ROOT_CONTEXT, { input: false, output: false });
 }
