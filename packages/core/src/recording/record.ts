@@ -17,7 +17,7 @@ type InspectFn = (value: unknown, options: object) => string;
  * 2^31 µs, by build), and every record made after that would carry two heap numbers more (143
  * bytes a record instead of 112). So a session takes a new clock every two minutes or so (see
  * `SessionState.startCall`), and a time that is still too far from its base (a long call's end, a
- * span adopted from elsewhere) is kept to the millisecond, or past three days to the second.
+ * start moved far from its base) is kept to the millisecond, or past three days to the second.
  */
 export class RecordClock {
   readonly sessionId: string;
