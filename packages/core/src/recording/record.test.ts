@@ -89,7 +89,7 @@ describe("LiveRecord", () => {
     // A call of an hour: its end to the millisecond.
     near.end = t + 3_600_000.4567;
     expect(Math.abs(near.end - (t + 3_600_000.4567))).toBeLessThanOrEqual(0.5);
-    // A span adopted from an hour before its session, ending four days later.
+    // A start an hour before its clock's base, and an end four days later.
     const before = record(t - 3_600_000.1234);
     expect(Math.abs(before.start - (t - 3_600_000.1234))).toBeLessThanOrEqual(0.5);
     before.end = t + 4 * 86_400_000 + 0.7;
