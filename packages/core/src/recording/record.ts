@@ -144,6 +144,15 @@ export class LiveRecord implements CallRecord {
   }
 }
 
+/**
+ * A record of no session, made for objects kept only for their hidden classes (see
+ * runtime/shapes.ts): its clock counts from now, as every real one does.
+ */
+export function keptRecord(kind: RecordKind): LiveRecord {
+  const now = Date.now();
+  return new LiveRecord(0, null, new RecordClock("", now * 1000), "runtrace.shapes", kind, now, undefined);
+}
+
 // Shared defaults until a record's first write of its own.
 Object.assign(LiveRecord.prototype, {
   children: NO_CHILDREN,

@@ -86,7 +86,11 @@ export class Session {
     this.#state = new SessionState(name, options.attributes);
     if (Session.#kept === undefined) {
       Session.#kept = this; // so that the one made here does not make another
-      Session.#kept = new Session({ name: "runtrace.shapes", store: null });
+      try {
+        Session.#kept = new Session({ name: "runtrace.shapes", store: null });
+      } catch {
+        // Only an optimization (see shapes.ts): never an error of the caller's session.
+      }
       keepShapes();
     }
   }

@@ -1,5 +1,5 @@
 import { defineNode } from "../nodes/options.js";
-import { LiveRecord, RecordClock } from "../recording/record.js";
+import { keptRecord, type LiveRecord } from "../recording/record.js";
 import { Execution } from "./execution.js";
 import { Frame } from "./frame.js";
 import { SessionRun } from "./session-run.js";
@@ -48,15 +48,7 @@ const RECORD_FIELDS: ReadonlyArray<
 
 function recordShapes(): LiveRecord[] {
   return RECORD_FIELDS.map((fields) => {
-    const record = new LiveRecord(
-      0,
-      null,
-      new RecordClock("", Date.now() * 1000),
-      "runtrace.shapes",
-      "function",
-      Date.now(),
-      undefined,
-    );
+    const record = keptRecord("function");
     for (const field of fields) {
       if (field === "children") record.children = [];
       else if (field === "error") record.error = { name: "Error", message: "" };
@@ -68,13 +60,17 @@ function recordShapes(): LiveRecord[] {
   });
 }
 
-/** Makes the kept objects, once: the first session calls it. */
+/** Makes the kept objects, once: the first session calls it. Never throws (they only save time). */
 export function keepShapes(): void {
   if (kept !== undefined) return;
   kept = [];
-  const state = new SessionState("runtrace.shapes", undefined);
-  const frame = new Frame(state, state.root, state.scope, 0, 0, undefined);
-  const def = defineNode(noop, "runtrace.shapes", {});
-  const execution = new Execution(frame, { def, self: undefined }, [], undefined, noop, noop);
-  kept = [state, frame, new SessionRun(state), execution, execution.record, ...recordShapes()];
+  try {
+    const state = new SessionState("runtrace.shapes", undefined);
+    const frame = new Frame(state, state.root, state.scope, 0, 0, undefined);
+    const def = defineNode(noop, "runtrace.shapes", {});
+    const execution = new Execution(frame, { def, self: undefined }, [], undefined, noop, noop);
+    kept = [state, frame, new SessionRun(state), execution, execution.record, ...recordShapes()];
+  } catch {
+    // Calls are then only slower after an idle collection, as they were before.
+  }
 }

@@ -1,4 +1,4 @@
-import { LiveRecord, RecordClock } from "../recording/record.js";
+import { keptRecord } from "../recording/record.js";
 import type { SessionSink } from "../recording/sink.js";
 import { failed } from "../recording/status.js";
 import { CallTree } from "../recording/tree.js";
@@ -309,15 +309,10 @@ let kept: SessionFileWriter | undefined;
  */
 export function keepWriterShape(sink: DirWriter): void {
   if (kept !== undefined) return;
-  const root = new LiveRecord(
-    0,
-    null,
-    new RecordClock("", Date.now() * 1000),
-    "runtrace.shapes",
-    "session",
-    Date.now(),
-    undefined,
-  );
-  kept = new SessionFileWriter(sink, "", {}, new CallTree(root));
-  dirty.delete(kept);
+  try {
+    kept = new SessionFileWriter(sink, "", {}, new CallTree(keptRecord("session")));
+    dirty.delete(kept);
+  } catch {
+    // Only an optimization: never an error of the store's.
+  }
 }

@@ -13,7 +13,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { warnOnce } from "../recording/logger.js";
-import { LiveRecord, RecordClock } from "../recording/record.js";
+import { keptRecord } from "../recording/record.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import type { CallTracer } from "../runtime/tracer-hook.js";
 import { contextInFrames } from "./frame-context-manager.js";
@@ -199,15 +199,10 @@ let kept: SessionTracer | undefined;
  */
 export function keepTracerShape(): void {
   if (kept !== undefined) return;
-  const root = new LiveRecord(
-    0,
-    null,
-    new RecordClock("", Date.now() * 1000),
-    "runtrace.shapes",
-    "session",
-    Date.now(),
-    undefined,
-  );
-  const quiet = { startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT) } as unknown as Tracer;
-  kept = new SessionTracer(quiet, root, ROOT_CONTEXT, { input: false, output: false });
+  try {
+    const quiet = { startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT) } as unknown as Tracer;
+    kept = new SessionTracer(quiet, keptRecord("session"), ROOT_CONTEXT, { input: false, output: false });
+  } catch {
+    // Only an optimization: tracing goes on without it.
+  }
 }
