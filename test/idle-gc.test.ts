@@ -44,13 +44,16 @@ const CALL_PATH = new Set([
 
 /** The call-path functions whose optimized code a collection threw away once warm. */
 function thrownAway(mode: string): string[] {
-  const child = spawnSync(process.execPath, ["--expose-gc", "--trace-deopt", fixture, mode], {
+  const child = spawnSync(process.execPath, ["--expose-gc", "--trace-opt", "--trace-deopt", fixture, mode], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
   expect(child.status, child.stderr).toBe(0);
-  const steady = child.stdout.slice(child.stdout.indexOf("--- steady"));
-  expect(steady).not.toBe("");
+  // The call path was optimized (else nothing could be thrown away), then warm batches ran.
+  expect(child.stdout).toMatch(/completed optimizing \S+ <JSFunction #runAttempt /);
+  const at = child.stdout.indexOf("--- steady");
+  expect(at).toBeGreaterThan(0);
+  const steady = child.stdout.slice(at);
   return [...steady.matchAll(/marking dependent code .*?<SharedFunctionInfo ([^>]*)>.*reason: weak objects/g)]
     .map((match) => match[1]!)
     .filter((name) => CALL_PATH.has(name));
