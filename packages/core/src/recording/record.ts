@@ -16,8 +16,9 @@ type InspectFn = (value: unknown, options: object) => string;
  * process they would outgrow V8's small integers once the process is 18 to 36 minutes old (2^30 or
  * 2^31 µs, by build), and every record made after that would carry two heap numbers more (143
  * bytes a record instead of 112). So a session takes a new clock every two minutes or so (see
- * `SessionState.startCall`), and a time that is still too far from its base (a long call's end, a
- * start moved far from its base) is kept to the millisecond, or past three days to the second.
+ * `SessionState.startCall`), and a time still too far from what it counts from (the end of a call
+ * of more than four and a half minutes, a start moved far from its clock's base) is kept to the
+ * millisecond, or past three days to the second.
  */
 export class RecordClock {
   readonly sessionId: string;
