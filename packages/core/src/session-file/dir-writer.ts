@@ -291,8 +291,7 @@ export class DirWriter {
     }
     // Sessions in segments: a `lost` line goes before their waiting blocks.
     if (this.#segments !== undefined && !this.#segments.retry()) return false;
-    const lost = this.#lossReport(this.#segments?.dropped() ?? []);
-    this.#segments?.outageOver();
+    const lost = this.#lossReport(this.#segments?.endOutage() ?? []);
     if (lost !== undefined) {
       const seconds = ((Date.now() - this.#since) / 1000).toFixed(1);
       this.#warn(

@@ -221,9 +221,11 @@ export class SegmentWriter {
     return !this.#failing;
   }
 
-  /** The outage is over and reported: its tally starts again from nothing. */
-  outageOver(): void {
+  /** The outage is over: what it dropped, for the directory's report; the tally starts again. */
+  endOutage(): Array<{ id: string } & Dropped> {
+    const dropped = this.dropped();
     this.#droppedInOutage.clear();
+    return dropped;
   }
 
   // Appends all of `text`; false (and the error kept) when the disk did not take it all.
