@@ -1,4 +1,5 @@
 import { CancelledError, describeValue, InvalidOptionsError, SessionError } from "../errors.js";
+import { keepOnce } from "../internal/kept.js";
 import { textOf } from "../internal/safe.js";
 import { expectDuration } from "../nodes/option-checks.js";
 import { checkOptionKeys } from "../option-keys.js";
@@ -8,7 +9,7 @@ import type { Store } from "../stores/store.js";
 import { Frame, storage } from "./frame.js";
 import { SessionRun } from "./session-run.js";
 import { SessionState } from "./session-state.js";
-import { keepShapes } from "./shapes.js";
+import { callPathObjects } from "./shapes.js";
 import { attemptContext } from "./tracer-hook.js";
 
 /** Options of `new rt.Session` and `rt.session`. */
@@ -39,6 +40,11 @@ const SESSION_OPTIONS = Object.keys({
   parent: true,
 } satisfies Record<keyof SessionOptions, true>);
 
+/** A session of its own with the call path's objects, kept for their hidden classes (see shapes.ts). */
+function keptCallPath(): object[] {
+  return [new Session({ name: "runtrace.shapes", store: null }), ...callPathObjects()];
+}
+
 /** Where a session stands: `pending` until `run` is called, then like its root record. */
 export type SessionRunStatus = SessionStatus | "pending";
 
@@ -58,8 +64,6 @@ function reasonText(reason: unknown): string {
  * ```
  */
 export class Session {
-  /** A session of its own kind kept with the call path's objects (see shapes.ts). */
-  static #kept: Session | undefined;
   readonly #state: SessionState;
   readonly #options: SessionOptions;
   #started = false;
@@ -84,15 +88,7 @@ export class Session {
     }
     this.#options = options;
     this.#state = new SessionState(name, options.attributes);
-    if (Session.#kept === undefined) {
-      Session.#kept = this; // so that the one made here does not make another
-      try {
-        Session.#kept = new Session({ name: "runtrace.shapes", store: null });
-      } catch {
-        // Only an optimization (see shapes.ts): never an error of the caller's session.
-      }
-      keepShapes();
-    }
+    keepOnce("call path", keptCallPath);
   }
 
   get id(): string {

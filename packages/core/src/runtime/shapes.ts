@@ -6,7 +6,8 @@ import { SessionRun } from "./session-run.js";
 import { SessionState } from "./session-state.js";
 
 /**
- * One object of each class on the call path, kept for as long as the process lives.
+ * One object of each class on the call path, kept for as long as the process lives (see
+ * internal/kept.ts).
  *
  * V8 gives an object built field by field (a class instance) a hidden class that only such objects
  * hold: once none is left, a major garbage collection frees it, and throws away the optimized code
@@ -17,8 +18,6 @@ import { SessionState } from "./session-state.js";
  * few objects keep the hidden classes, and with them the optimized code. They are never run,
  * opened or stored: no store, sink, tracer or registry hears of them.
  */
-let kept: readonly object[] | undefined;
-
 const noop = () => {};
 
 /**
@@ -60,17 +59,11 @@ function recordShapes(): LiveRecord[] {
   });
 }
 
-/** Makes the kept objects, once: the first session calls it. Never throws (they only save time). */
-export function keepShapes(): void {
-  if (kept !== undefined) return;
-  kept = [];
-  try {
-    const state = new SessionState("runtrace.shapes", undefined);
-    const frame = new Frame(state, state.root, state.scope, 0, 0, undefined);
-    const def = defineNode(noop, "runtrace.shapes", {});
-    const execution = new Execution(frame, { def, self: undefined }, [], undefined, noop, noop);
-    kept = [state, frame, new SessionRun(state), execution, execution.record, ...recordShapes()];
-  } catch {
-    // Calls are then only slower after an idle collection, as they were before.
-  }
+/** The call path's objects to keep (the first session keeps them, with a session of its own). */
+export function callPathObjects(): object[] {
+  const state = new SessionState("runtrace.shapes", undefined);
+  const frame = new Frame(state, state.root, state.scope, 0, 0, undefined);
+  const def = defineNode(noop, "runtrace.shapes", {});
+  const execution = new Execution(frame, { def, self: undefined }, [], undefined, noop, noop);
+  return [state, frame, new SessionRun(state), execution, execution.record, ...recordShapes()];
 }

@@ -300,19 +300,13 @@ export class SessionFileWriter implements SessionSink {
   }
 }
 
-let kept: SessionFileWriter | undefined;
-
 /**
- * Makes, once, a writer (and its file) that is kept for as long as the process lives, so that the
- * hidden classes of a session's writer outlive the sessions: see runtime/shapes.ts. It is never
- * written: it leaves the writers with lines waiting at once, and its file is never made.
+ * A writer (and its file) kept for as long as the process lives, so that the hidden classes of a
+ * session's writer outlive the sessions (see runtime/shapes.ts). It is never written: it leaves the
+ * writers with lines waiting at once, and its file is never made.
  */
-export function keepWriterShape(sink: DirWriter): void {
-  if (kept !== undefined) return;
-  try {
-    kept = new SessionFileWriter(sink, "", {}, new CallTree(keptRecord("session")));
-    dirty.delete(kept);
-  } catch {
-    // Only an optimization: never an error of the store's.
-  }
+export function keptWriter(sink: DirWriter): SessionFileWriter {
+  const writer = new SessionFileWriter(sink, "", {}, new CallTree(keptRecord("session")));
+  dirty.delete(writer);
+  return writer;
 }

@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
+import { keepOnce } from "../internal/kept.js";
 import { DirWriter, exitOutages } from "../session-file/dir-writer.js";
 import { defaultSessionDir, sessionFileOf } from "../session-file/ids.js";
 import { listSessionFiles } from "../session-file/list.js";
 import { readStoredSession } from "../session-file/place.js";
-import { flushWriters, keepWriterShape, SessionFileWriter } from "../session-file/session-writer.js";
+import { flushWriters, keptWriter, SessionFileWriter } from "../session-file/session-writer.js";
 import type { SessionSummary } from "../session-file/summary.js";
 import type { Store } from "./store.js";
 
@@ -61,7 +62,7 @@ export function jsonlStore(options: JsonlStoreOptions = {}): JsonlStore {
     dirWriters.set(dir, writer);
   }
   const dirWriter = writer;
-  keepWriterShape(dirWriter);
+  keepOnce("jsonl writer", () => keptWriter(dirWriter));
   const fileOf = (id: string): string => sessionFileOf(dir, id);
   if (!exitHook) {
     exitHook = true;

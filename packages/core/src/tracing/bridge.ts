@@ -4,6 +4,7 @@
  * `package.json` lists it under `sideEffects` for bundlers).
  */
 import { context } from "@opentelemetry/api";
+import { keepOnce } from "../internal/kept.js";
 import { ATTR_SERVICE_NAME } from "../internal/semconv.js";
 import { warnOnce } from "../recording/logger.js";
 import { mergeAttributes } from "../recording/record.js";
@@ -11,7 +12,7 @@ import type { CallRecord } from "../recording/types.js";
 import { currentFrame } from "../runtime/frame.js";
 import { type CallTracer, setTracerFactory } from "../runtime/tracer-hook.js";
 import { registeredService, registeredTracer } from "./provider.js";
-import { keepTracerShape, SessionTracer } from "./session-tracer.js";
+import { keptTracer, SessionTracer } from "./session-tracer.js";
 import { payloadSettings } from "./settings.js";
 import { extractContext, injectContext } from "./w3c.js";
 
@@ -27,7 +28,7 @@ export function sessionTracerFactory(
 ): CallTracer | undefined {
   const tracer = registeredTracer();
   if (tracer === undefined) return undefined;
-  keepTracerShape();
+  keepOnce("session tracer", keptTracer);
   try {
     const active = context.active();
     const base = parent === undefined ? active : (extractContext(active, parent) ?? active);

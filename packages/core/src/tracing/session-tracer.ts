@@ -190,19 +190,12 @@ export class SessionTracer implements CallTracer {
   }
 }
 
-let kept: SessionTracer | undefined;
-
 /**
- * Makes, once, a session tracer kept for as long as the process lives, so that its hidden class
- * outlives the traced sessions (see runtime/shapes.ts). Its one span is a non-recording one made
- * here: no provider, processor or exporter hears of it.
+ * A session tracer kept for as long as the process lives, so that its hidden class outlives the
+ * traced sessions (see runtime/shapes.ts). Its one span is a non-recording one made here: no
+ * provider, processor or exporter hears of it.
  */
-export function keepTracerShape(): void {
-  if (kept !== undefined) return;
-  try {
-    const quiet = { startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT) } as unknown as Tracer;
-    kept = new SessionTracer(quiet, keptRecord("session"), ROOT_CONTEXT, { input: false, output: false });
-  } catch {
-    // Only an optimization: tracing goes on without it.
-  }
+export function keptTracer(): SessionTracer {
+  const quiet = { startSpan: () => trace.wrapSpanContext(INVALID_SPAN_CONTEXT) } as unknown as Tracer;
+  return new SessionTracer(quiet, keptRecord("session"), ROOT_CONTEXT, { input: false, output: false });
 }
