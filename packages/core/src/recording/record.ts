@@ -42,11 +42,15 @@ const TIER = 2 ** 28;
  */
 function pack(micros: number): number {
   const size = Math.abs(micros);
-  if (size < TIER) return micros;
+  // `| 0` makes each an int32, which V8 keeps as a small integer. Until V8 optimizes the code that
+  // computes it, the difference of two doubles is a heap number even when it is whole, and each
+  // record made then held one or two 16-byte numbers more (about 7,000 of a process's first
+  // 93,000 records, in a heap snapshot of the fan-out workload).
+  if (size < TIER) return micros | 0;
   const sign = micros < 0 ? -1 : 1;
   const ms = Math.round(size / 1000);
-  if (ms < TIER) return sign * (TIER + ms);
-  return sign * (2 * TIER + Math.min(Math.round(size / 1e6), TIER - 1));
+  if (ms < TIER) return (sign * (TIER + ms)) | 0;
+  return (sign * (2 * TIER + Math.min(Math.round(size / 1e6), TIER - 1))) | 0;
 }
 
 function unpack(code: number): number {
