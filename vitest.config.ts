@@ -11,6 +11,7 @@ const alias = [
   { find: /^@runtrace\/core\/openai$/, replacement: source("./packages/core/src/openai.ts") },
   { find: /^@runtrace\/core\/ai-sdk$/, replacement: source("./packages/core/src/ai-sdk.ts") },
   { find: /^@runtrace\/core\/remote$/, replacement: source("./packages/core/src/remote.ts") },
+  { find: /^@runtrace\/core\/format$/, replacement: source("./packages/core/src/format.ts") },
   { find: /^@runtrace\/bullmq$/, replacement: source("./packages/bullmq/src/index.ts") },
 ];
 

@@ -34,7 +34,16 @@ const LAYERS: Array<{ name: string; holds: (path: string) => boolean }> = [
   {
     name: "entry points",
     holds: (path) =>
-      ["index.ts", "otel.ts", "browser.ts", "mcp.ts", "openai.ts", "ai-sdk.ts", "remote.ts"].includes(path),
+      [
+        "index.ts",
+        "otel.ts",
+        "browser.ts",
+        "mcp.ts",
+        "openai.ts",
+        "ai-sdk.ts",
+        "remote.ts",
+        "format.ts",
+      ].includes(path),
   },
 ];
 

@@ -49,6 +49,8 @@ describe("the packed tarballs", () => {
       "dist/ai-sdk.d.ts",
       "dist/remote.js",
       "dist/remote.d.ts",
+      "dist/format.js",
+      "dist/format.d.ts",
     ])
       expect(core.files).toContain(file);
     // Not installed in the scratch projects below: BullMQ's optional native msgpack build has an

@@ -7,8 +7,12 @@ import { SessionReader } from "./reader.js";
 import {
   type FirstBlockSummary,
   type IndexLine,
+  indexEntry,
+  isMoreLine,
+  type ScannedBlock,
   SEGMENT_EXTENSION,
   type SegmentBlock,
+  scanBlocks,
   segmentIndexFile,
 } from "./segments.js";
 
@@ -30,43 +34,11 @@ function isNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }
 
-/** An index line that can be used: a block inside the segment's `size` bytes. */
-function usable(line: unknown, size: number): IndexLine | undefined {
-  const entry = line as Partial<IndexLine> | null;
-  if (entry === null || typeof entry !== "object" || typeof entry.id !== "string") return undefined;
-  if (!isNumber(entry.at) || !isNumber(entry.bytes) || entry.at + entry.bytes > size) return undefined;
-  return entry as IndexLine;
-}
-
 function summaryOf(line: IndexLine): FirstBlockSummary | undefined {
   if ("more" in line) return undefined;
   const { name, start, end, status, calls, errors } = line;
   if (typeof name !== "string" || typeof status !== "string" || !isNumber(start)) return undefined;
   return { name, start, end, status, calls: calls ?? 0, errors: errors ?? 0 };
-}
-
-/** The blocks of the bytes past the index: each `session` or `more` line begins one. */
-function scanBlocks(data: Buffer, base: number): Array<{ id: string; more: boolean } & SegmentBlock> {
-  const blocks: Array<{ id: string; more: boolean } & SegmentBlock> = [];
-  let pos = 0;
-  while (pos < data.length) {
-    const nl = data.indexOf(10, pos);
-    const end = nl < 0 ? data.length : nl + 1;
-    let head: { type?: unknown; id?: unknown } | undefined;
-    try {
-      head = JSON.parse(data.toString("utf8", pos, end));
-    } catch {
-      head = undefined; // a line cut off by a crash: it stays in the block it ends
-    }
-    const type = head?.type;
-    if ((type === "session" || type === "more") && typeof head?.id === "string") {
-      blocks.push({ id: head.id, more: type === "more", at: base + pos, bytes: end - pos });
-    } else if (blocks.length > 0) {
-      blocks[blocks.length - 1]!.bytes += end - pos;
-    }
-    pos = end;
-  }
-  return blocks;
 }
 
 async function readIndex(segment: string): Promise<string> {
@@ -79,23 +51,15 @@ async function readIndex(segment: string): Promise<string> {
 }
 
 /** The blocks of one segment: those its index names, then those found past the last of them. */
-async function readSegment(
-  segment: string,
-): Promise<Array<IndexLine | ({ id: string; more: boolean } & SegmentBlock)>> {
+async function readSegment(segment: string): Promise<Array<IndexLine | ScannedBlock>> {
   const handle = await open(segment, "r");
   try {
     const size = (await handle.stat()).size;
-    const entries: Array<IndexLine | ({ id: string; more: boolean } & SegmentBlock)> = [];
+    const entries: Array<IndexLine | ScannedBlock> = [];
     let covered = 0;
     for (const text of (await readIndex(segment)).split("\n")) {
-      if (text.length === 0) continue;
-      let line: IndexLine | undefined;
-      try {
-        line = usable(JSON.parse(text), size);
-      } catch {
-        line = undefined; // the index's last line, cut off by a crash
-      }
-      if (line === undefined || line.at < covered) continue;
+      const line = text.length === 0 ? undefined : indexEntry(text, size, covered);
+      if (line === undefined) continue;
       entries.push(line);
       covered = line.at + line.bytes;
     }
@@ -194,7 +158,7 @@ export async function readSegmentSession(session: SegmentSession): Promise<CallT
       for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
         const line = text.slice(start, nl);
         start = nl + 1;
-        if (line.startsWith('{"type":"more"')) continue;
+        if (isMoreLine(line)) continue;
         reader.push(line);
       }
       rest = text.slice(start);

@@ -10,7 +10,13 @@ import {
   segmentLimits,
   type Waiting,
 } from "./segment-blocks.js";
-import { type IndexLine, moreLine, SEGMENT_EXTENSION, SEGMENT_INDEX_EXTENSION } from "./segments.js";
+import {
+  type IndexLine,
+  moreLine,
+  SEGMENT_EXTENSION,
+  SEGMENT_INDEX_EXTENSION,
+  segmentName,
+} from "./segments.js";
 import { codeOf } from "./write-errors.js";
 
 export { segmentLimits } from "./segment-blocks.js";
@@ -269,11 +275,9 @@ export class SegmentWriter {
     this.flushIndex();
     this.#abandon();
     fsCalls.mkdir(this.#host.dir);
-    // Names sort by time, then process, then order within the process: readers take a session's
-    // later blocks in that order.
-    const base = `${timePartOf(Date.now())}-${process.pid}-`;
+    const time = timePartOf(Date.now());
     for (;;) {
-      const name = join(this.#host.dir, `${base}${String(made++).padStart(6, "0")}`);
+      const name = join(this.#host.dir, segmentName(time, process.pid, made++));
       try {
         this.#fd = fsCalls.create(`${name}${SEGMENT_EXTENSION}`);
       } catch (error) {

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as format from "../format.js";
 import * as rt from "../index.js";
 import { outageLimits } from "./dir-writer.js";
 import { fsCalls } from "./open-files.js";
@@ -213,6 +214,57 @@ describe("segment files", () => {
       ),
     ).toBe(true);
     expect((await rt.readSession(ids[4]!, { dir })).find("fan")?.status).toBe("ok");
+  });
+
+  it("gives tools that follow the files (`@runtrace/core/format`) the blocks core's reader takes", async () => {
+    segmentLimits.filesBefore = 0;
+    const dir = fresh();
+    const store = rt.jsonlStore({ dir });
+    const long = new rt.Session({ name: "long", store });
+    const ids = [long.id];
+    await long.run(async () => {
+      await rt.call(leaf, 1);
+      await sleep(20);
+      ids.push(...(await requests(store, 3)));
+      await sleep(20);
+      await rt.call(leaf, 2);
+    });
+    await rt.flush();
+    const name = readdirSync(dir).find((n) => n.endsWith(format.SEGMENT_EXTENSION))!;
+    expect(format.segmentPid(name.slice(0, -format.SEGMENT_EXTENSION.length))).toBe(String(process.pid));
+    const segmentFile = join(dir, name);
+    const indexFile = join(dir, name.replace(format.SEGMENT_EXTENSION, format.SEGMENT_INDEX_EXTENSION));
+    const segment = readFileSync(segmentFile);
+    const indexLines = readFileSync(indexFile, "utf8").split("\n").filter(Boolean);
+    // The index's last line cut in half, as by a crash between two writes.
+    const whole = indexLines.slice(0, -1);
+    const cut = indexLines.at(-1)!.slice(0, 20);
+    const blocks: format.ScannedBlock[] = [];
+    let covered = 0;
+    for (const text of [...whole, cut]) {
+      const entry = format.indexEntry(text, segment.length, covered);
+      if (entry === undefined) continue;
+      blocks.push({ id: entry.id, at: entry.at, bytes: entry.bytes, more: "more" in entry });
+      covered = entry.at + entry.bytes;
+    }
+    expect(blocks).toHaveLength(indexLines.length - 1);
+    // A block named again, or one the segment does not hold yet, is not taken.
+    expect(format.indexEntry(whole[0]!, segment.length, covered)).toBeUndefined();
+    expect(format.indexEntry(whole.at(-1)!, covered - 1, 0)).toBeUndefined();
+    // What the cut line named is found past the index.
+    blocks.push(...format.scanBlocks(segment.subarray(covered), covered));
+    expect(blocks.map((block) => block.at + block.bytes).at(-1)).toBe(segment.length);
+    for (const id of ids) {
+      const lines = blocks
+        .filter((block) => block.id === id)
+        .flatMap((block) => segment.toString("utf8", block.at, block.at + block.bytes).split("\n"))
+        .filter((line) => line !== "" && !format.isMoreLine(line));
+      expect(lines[0]).toContain('"type":"session"');
+      expect(lines.at(-1)).toContain('"type":"session-end"');
+      const tree = await rt.readSession(id, { dir });
+      expect(lines.filter((line) => line.startsWith('{"type":"call"')).length).toBe(tree.size);
+    }
+    expect(blocks.filter((block) => block.id === long.id).map((block) => block.more)).toEqual([false, true]);
   });
 
   it("reads a block cut off by a crash like a cut-off session file: finished calls kept", async () => {

@@ -1,29 +1,17 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  indexEntry,
+  type ScannedBlock,
+  SEGMENT_EXTENSION,
+  SEGMENT_INDEX_EXTENSION,
+  scanBlocks,
+  segmentPid,
+} from "@runtrace/core/format";
 import type { FollowedFile, OpenFile } from "./follow.js";
 
-// The names and lines of docs/format.md ("Segment files"), as @runtrace/core writes them.
-export const SEGMENT_EXTENSION = ".segment";
-export const SEGMENT_INDEX_EXTENSION = ".segment-index";
-/** How a later block of a session begins (`{"type":"more","id":...}`): not a line of the session. */
-export const MORE_LINE_PREFIX = '{"type":"more"';
-
-/** A block of a segment: whose lines it holds, where, and whether it is a later block (`more`). */
-export interface FoundBlock {
-  id: string;
-  at: number;
-  bytes: number;
-  more: boolean;
-}
-
-/** `<YYYYMMDD-HHMMSS>-<pid>-<6-digit sequence>`: the pid says which process writes it. */
-const SEGMENT_NAME = /^\d{8}-\d{6}-(\d+)-\d+$/;
 /** Index lines are about 200 bytes: a read of this many takes thousands of them. */
 const INDEX_CHUNK = 1 << 20;
-
-function isOffset(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0;
-}
 
 export function isMissing(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === "ENOENT";
@@ -62,7 +50,7 @@ export class FollowedSegment {
     this.name = name;
     this.file = join(dir, `${name}${SEGMENT_EXTENSION}`);
     this.indexFile = join(dir, `${name}${SEGMENT_INDEX_EXTENSION}`);
-    this.pid = SEGMENT_NAME.exec(name)?.[1];
+    this.pid = segmentPid(name);
     this.#open = open;
   }
 
@@ -72,11 +60,10 @@ export class FollowedSegment {
   }
 
   /**
-   * The blocks its index named since the last call, in order. An index line that does not parse
-   * (cut off by a crash, or being written: read again next time) or points past the end of the
-   * segment is skipped, as core's reader does.
+   * The blocks its index named since the last call, in order. A line `indexEntry` cannot use (cut
+   * off by a crash, or being written: read again next time) is skipped, as core's reader skips it.
    */
-  async readIndex(): Promise<FoundBlock[]> {
+  async readIndex(): Promise<ScannedBlock[]> {
     let size: number;
     try {
       size = (await stat(this.indexFile)).size;
@@ -117,52 +104,24 @@ export class FollowedSegment {
     const segmentSize = texts.length > 0 ? await this.size() : 0;
     this.#indexOffset = offset;
     this.#indexSize = size;
-    const blocks: FoundBlock[] = [];
+    const blocks: ScannedBlock[] = [];
     for (const text of texts) {
-      const block = this.#usable(text, segmentSize);
-      if (block === undefined) continue;
-      blocks.push(block);
-      this.covered = block.at + block.bytes;
+      const entry = indexEntry(text, segmentSize, this.covered);
+      if (entry === undefined) continue;
+      blocks.push({ id: entry.id, at: entry.at, bytes: entry.bytes, more: "more" in entry && entry.more });
+      this.covered = entry.at + entry.bytes;
     }
     return blocks;
-  }
-
-  #usable(text: string, segmentSize: number): FoundBlock | undefined {
-    let line: { id?: unknown; at?: unknown; bytes?: unknown; more?: unknown } | null;
-    try {
-      line = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-    if (line === null || typeof line !== "object" || typeof line.id !== "string") return undefined;
-    const { at, bytes } = line;
-    if (!isOffset(at) || !isOffset(bytes) || at < this.covered || at + bytes > segmentSize) return undefined;
-    return { id: line.id, at, bytes, more: line.more === true };
   }
 
   /**
    * The blocks past the last one the index names (its process died between writing a block and
-   * its index line): a `session` line begins a first block, a `more` line a later one, and a block
-   * runs to the next one or the end of the segment (where a crash may have cut it off).
+   * its index line, or has not written the line yet), found as `scanBlocks` finds them.
    */
-  async scanPastIndex(): Promise<FoundBlock[]> {
+  async scanPastIndex(): Promise<ScannedBlock[]> {
     const size = await this.size();
     if (size <= this.covered) return [];
-    const data = await this.read(this.covered, size);
-    const blocks: FoundBlock[] = [];
-    let pos = 0;
-    while (pos < data.length) {
-      const nl = data.indexOf(10, pos);
-      const end = nl < 0 ? data.length : nl + 1;
-      const head = headOf(data.toString("utf8", pos, end));
-      if (head !== undefined) {
-        blocks.push({ ...head, at: this.covered + pos, bytes: end - pos });
-      } else if (blocks.length > 0) {
-        blocks[blocks.length - 1]!.bytes += end - pos;
-      }
-      pos = end;
-    }
-    return blocks;
+    return scanBlocks(await this.read(this.covered, size), this.covered);
   }
 
   /** The segment's bytes from `from` to `to` (fewer when it is shorter). */
@@ -184,17 +143,4 @@ export class FollowedSegment {
     this.#handle = undefined;
     await handle?.close().catch(() => {});
   }
-}
-
-/** The id and kind of a line that begins a block, or `undefined` for any other line. */
-function headOf(text: string): { id: string; more: boolean } | undefined {
-  let head: { type?: unknown; id?: unknown } | null;
-  try {
-    head = JSON.parse(text);
-  } catch {
-    return undefined; // a line cut off by a crash: it stays in the block it ends
-  }
-  const type = head?.type;
-  if ((type !== "session" && type !== "more") || typeof head?.id !== "string") return undefined;
-  return { id: head.id, more: type === "more" };
 }

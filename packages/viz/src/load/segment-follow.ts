@@ -1,13 +1,12 @@
 import { open, readdir, stat } from "node:fs/promises";
-import type { FollowerOptions, OpenFile } from "./follow.js";
 import {
-  FollowedSegment,
-  type FoundBlock,
-  isMissing,
-  MORE_LINE_PREFIX,
+  isMoreLine,
+  type ScannedBlock,
   SEGMENT_EXTENSION,
   SEGMENT_INDEX_EXTENSION,
-} from "./followed-segment.js";
+} from "@runtrace/core/format";
+import type { FollowerOptions, OpenFile } from "./follow.js";
+import { FollowedSegment, isMissing } from "./followed-segment.js";
 import { WatchAndPoll } from "./watch-poll.js";
 
 const openForReading: OpenFile = (file) => open(file, "r");
@@ -213,7 +212,7 @@ export class SegmentFollower {
   }
 
   /** Takes the lines of a block of the session not handed over yet (every other block is left). */
-  async #take(segment: FollowedSegment, block: FoundBlock): Promise<void> {
+  async #take(segment: FollowedSegment, block: ScannedBlock): Promise<void> {
     if (block.id !== this.id || this.#closed) return;
     if (this.#first === undefined) {
       if (block.more) return; // a later block whose first block is gone, as core's reader leaves it
@@ -233,7 +232,7 @@ export class SegmentFollower {
     const nl = data.lastIndexOf(10);
     if (nl >= 0) {
       for (const line of data.toString("utf8", 0, nl).split("\n")) {
-        if (!line.startsWith(MORE_LINE_PREFIX)) this.#push(line);
+        if (!isMoreLine(line)) this.#push(line);
       }
       segment.handed = from + nl + 1;
     }
