@@ -9,7 +9,7 @@ import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import * as rt from "@runtrace/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runtraceSpanProcessor } from "../../packages/core/src/otel.js";
 import { receiver, tracing, useTracingTestHooks, warnings } from "./helpers.js";
 
@@ -91,6 +91,52 @@ describe("foreign spans with setupTracing", () => {
     expect(tree.size).toBe(8);
     expect(warnings).toEqual([]);
   });
+
+  for (const [clock, skewMs] of [
+    ["ahead of", 5],
+    ["behind", -5],
+  ] as const) {
+    it(`keeps foreign spans inside their calls when the system clock is ${clock} the monotonic one`, async () => {
+      // The SDK takes a span's times from Date.now() (the end of undici's spans, both times of an
+      // application's own): after an NTP step it differs from the clock runtrace's times count on.
+      const sink = await receiver();
+      tracing({ serviceName: "foreign", endpoint: sink.url });
+      instrumentFetch();
+      const tracer = trace.getTracer("my-app");
+      const ownSpan = rt.functionNode(
+        () =>
+          tracer.startActiveSpan("own work", async (span) => {
+            await new Promise((resolve) => setTimeout(resolve, 3));
+            span.end();
+          }),
+        { name: "ownSpan" },
+      );
+      const realNow = Date.now.bind(Date);
+      const skewed = vi.spyOn(Date, "now").mockImplementation(() => realNow() + skewMs);
+      const session = new rt.Session({ name: "skewed clock", store: rt.memoryStore() });
+      try {
+        await session.run(() =>
+          rt.all([
+            () => rt.call(fetchText, "/a?ms=2"),
+            () => rt.call(fetchText, "/b?ms=0"),
+            () => rt.call(ownSpan),
+          ]),
+        );
+      } finally {
+        skewed.mockRestore();
+      }
+      const callers = [...byName(session.tree, "fetchText"), ...byName(session.tree, "ownSpan")];
+      expect(callers).toHaveLength(3);
+      for (const caller of callers) {
+        const span = caller.children[0]!;
+        expect(span.kind).toBe("span");
+        expect(span.start).toBeGreaterThanOrEqual(caller.start);
+        expect(span.end).toBeGreaterThanOrEqual(span.start);
+        expect(span.end).toBeLessThanOrEqual(caller.end!);
+      }
+      expect(warnings).toEqual([]);
+    });
+  }
 
   it("records the application's own spans, nested, with events, exceptions and status", async () => {
     const sink = await receiver();

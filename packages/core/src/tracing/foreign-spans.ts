@@ -6,6 +6,7 @@
  * viewer's OTLP receiver (`rt.spanRecord`).
  */
 import type { Context, HrTime, SpanContext } from "@opentelemetry/api";
+import { now } from "../internal/clock.js";
 import { warnOnce } from "../recording/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import { currentFrame } from "../runtime/frame.js";
@@ -50,6 +51,19 @@ const STATUS: ReadonlyArray<SpanData["status"]["code"]> = ["unset", "ok", "error
 
 function millis(time: HrTime): number {
   return time[0] * 1000 + time[1] / 1e6;
+}
+
+/**
+ * A span's start or end, as the SDK gave it, on runtrace's clock, read when the processor hears of
+ * it (the SDK calls `onStart` and `onEnd` as the span starts and ends). Unless given them, the SDK
+ * takes times from `Date.now()`: whole milliseconds of the system clock, which an NTP step moves away
+ * from the monotonic clock runtrace's times count on. A time within a millisecond of `Date.now()` is
+ * this moment, so it is runtrace's time now; another (given by the instrumentation, on whatever
+ * clock) is kept, but never later than now.
+ */
+function heardNow(time: number): number {
+  const current = now();
+  return Math.abs(time - Date.now()) <= 1 ? current : Math.min(time, current);
 }
 
 /** A live span as plain data (see `SpanData`); `ended: false` leaves its end out. */
@@ -128,8 +142,9 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       }
       const { state, record: parent } = where;
       const data = liveSpanData(span);
-      // The SDK's clock may be coarser than runtrace's (whole milliseconds): a span started inside
-      // a call must not seem to start before it.
+      data.start = heardNow(data.start);
+      // A time the instrumentation gave may be of a coarser clock (whole milliseconds): a span
+      // started inside a call must not seem to start before it.
       if (data.start < parent.start && parent.start - data.start < 1) data.start = parent.start;
       const record = state.adopt(parent, (id, sessionId) =>
         spanRecord(data, { sessionId, parentId: parent.id, id }),
@@ -169,7 +184,7 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       state.settleAdopted(record, {
         status: final.status,
         // Never before its start (which may have been moved to its call's, see onStart).
-        end: Math.max(final.end ?? record.start, record.start),
+        end: Math.max(final.end === undefined ? record.start : heardNow(final.end), record.start),
         error: final.error,
         attributes: changed ? attributes : undefined,
         events,
