@@ -103,10 +103,14 @@ describe("foreign spans with setupTracing", () => {
       tracing({ serviceName: "foreign", endpoint: sink.url });
       instrumentFetch();
       const tracer = trace.getTracer("my-app");
+      let eventAt = 0;
       const ownSpan = rt.functionNode(
         () =>
           tracer.startActiveSpan("own work", async (span) => {
-            await new Promise((resolve) => setTimeout(resolve, 3));
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            eventAt = performance.timeOrigin + performance.now();
+            span.addEvent("halfway");
+            await new Promise((resolve) => setTimeout(resolve, 2));
             span.end();
           }),
         { name: "ownSpan" },
@@ -134,6 +138,13 @@ describe("foreign spans with setupTracing", () => {
         expect(span.end).toBeGreaterThanOrEqual(span.start);
         expect(span.end).toBeLessThanOrEqual(caller.end!);
       }
+      const [halfway] = byName(session.tree, "ownSpan")[0]!.children[0]!.events;
+      const own = byName(session.tree, "ownSpan")[0]!.children[0]!;
+      expect(halfway?.name).toBe("halfway");
+      // At the time it happened, give or take the system clock's whole milliseconds.
+      expect(Math.abs(halfway!.time - eventAt)).toBeLessThan(2);
+      expect(halfway!.time).toBeGreaterThanOrEqual(own.start);
+      expect(halfway!.time).toBeLessThanOrEqual(own.end!);
       expect(warnings).toEqual([]);
     });
   }

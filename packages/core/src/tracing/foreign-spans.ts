@@ -180,11 +180,21 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
           changed = true;
         }
       }
-      const events: CallEvent[] = final.events.slice(record.events.length);
+      // Never before its start (which may have been moved to its call's, see onStart).
+      const end = Math.max(final.end === undefined ? record.start : heardNow(final.end), record.start);
+      let events: CallEvent[] = final.events.slice(record.events.length);
+      // The SDK dates events by the system clock too: when that clock is further from runtrace's
+      // than its millisecond steps, they move by as much, and stay within their span.
+      const skew = now() - Date.now();
+      if (Math.abs(skew) > 1) {
+        events = events.map((event) => ({
+          ...event,
+          time: Math.min(Math.max(event.time + skew, record.start), end),
+        }));
+      }
       state.settleAdopted(record, {
         status: final.status,
-        // Never before its start (which may have been moved to its call's, see onStart).
-        end: Math.max(final.end === undefined ? record.start : heardNow(final.end), record.start),
+        end,
         error: final.error,
         attributes: changed ? attributes : undefined,
         events,
