@@ -48,11 +48,16 @@ export class SessionState {
     this.id = newSessionId();
     this.name = name;
     const start = now();
-    this.#clock = new RecordClock(this.id, Math.round(start * 1000));
+    this.#clock = this.#clockFrom(start);
     this.root = new LiveRecord(0, null, this.#clock, settings.name(name), "session", start, undefined);
     if (attributes) mergeAttributes(this.root, settings.attributes(attributes));
     this.tree = new CallTree(this.root);
     this.tree.writer = thisProcess();
+  }
+
+  /** A clock for this session's records counting from `start` (epoch ms), in whole microseconds. */
+  #clockFrom(start: number): RecordClock {
+    return new RecordClock(this.id, Math.round(start * 1000));
   }
 
   /**
@@ -85,7 +90,7 @@ export class SessionState {
     const start = now();
     let clock = this.#clock;
     if (start * 1000 - clock.base >= CLOCK_SPAN) {
-      clock = this.#clock = new RecordClock(this.id, Math.round(start * 1000));
+      clock = this.#clock = this.#clockFrom(start);
     }
     const record = new LiveRecord(this.#next++, parent, clock, settings.name(name), def.kind, start, input);
     // A tool, agent or flow called under another name (a flow step, `rt.callWith({ name })`) keeps

@@ -9,6 +9,7 @@ import {
   type IndexLine,
   indexEntry,
   isMoreLine,
+  isOffset,
   type ScannedBlock,
   SEGMENT_EXTENSION,
   type SegmentBlock,
@@ -30,14 +31,10 @@ export interface SegmentSession {
   summary: FirstBlockSummary | undefined;
 }
 
-function isNumber(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0;
-}
-
 function summaryOf(line: IndexLine): FirstBlockSummary | undefined {
   if ("more" in line) return undefined;
   const { name, start, end, status, calls, errors } = line;
-  if (typeof name !== "string" || typeof status !== "string" || !isNumber(start)) return undefined;
+  if (typeof name !== "string" || typeof status !== "string" || !isOffset(start)) return undefined;
   return { name, start, end, status, calls: calls ?? 0, errors: errors ?? 0 };
 }
 

@@ -69,7 +69,8 @@ export function segmentPid(name: string): string | undefined {
   return SEGMENT_NAME.exec(name)?.[1];
 }
 
-function isOffset(value: unknown): value is number {
+/** A finite number, not negative: what an offset, a length or an epoch time in an index line is. */
+export function isOffset(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }
 

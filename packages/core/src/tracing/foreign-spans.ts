@@ -58,12 +58,11 @@ function millis(time: HrTime): number {
  * it (the SDK calls `onStart` and `onEnd` as the span starts and ends). Unless given them, the SDK
  * takes times from `Date.now()`: whole milliseconds of the system clock, which an NTP step moves away
  * from the monotonic clock runtrace's times count on. A time within a millisecond of `Date.now()` is
- * this moment, so it is runtrace's time now; another (given by the instrumentation, on whatever
- * clock) is kept, but never later than now.
+ * this moment, so it is runtrace's time now (`current`; `wall` is `Date.now()` read with it);
+ * another (given by the instrumentation, on whatever clock) is kept, but never later than now.
  */
-function heardNow(time: number): number {
-  const current = now();
-  return Math.abs(time - Date.now()) <= 1 ? current : Math.min(time, current);
+function heardNow(time: number, current: number, wall: number): number {
+  return Math.abs(time - wall) <= 1 ? current : Math.min(time, current);
 }
 
 /** A live span as plain data (see `SpanData`); `ended: false` leaves its end out. */
@@ -142,7 +141,7 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       }
       const { state, record: parent } = where;
       const data = liveSpanData(span);
-      data.start = heardNow(data.start);
+      data.start = heardNow(data.start, now(), Date.now());
       // A time the instrumentation gave may be of a coarser clock (whole milliseconds): a span
       // started inside a call must not seem to start before it.
       if (data.start < parent.start && parent.start - data.start < 1) data.start = parent.start;
@@ -180,12 +179,17 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
           changed = true;
         }
       }
+      const current = now();
+      const wall = Date.now();
       // Never before its start (which may have been moved to its call's, see onStart).
-      const end = Math.max(final.end === undefined ? record.start : heardNow(final.end), record.start);
+      const end = Math.max(
+        final.end === undefined ? record.start : heardNow(final.end, current, wall),
+        record.start,
+      );
       let events: CallEvent[] = final.events.slice(record.events.length);
       // The SDK dates events by the system clock too: when that clock is further from runtrace's
       // than its millisecond steps, they move by as much, and stay within their span.
-      const skew = now() - Date.now();
+      const skew = current - wall;
       if (Math.abs(skew) > 1) {
         events = events.map((event) => ({
           ...event,
