@@ -56,7 +56,7 @@ export function recordJob(node: string, kind: string, attempts: AttemptReport[],
       : (report.end ?? start);
     previousEnd = end;
     const calls = lost ? lostAttempt(node, kind, report, start, end) : report.calls;
-    if (calls !== undefined) dropped += graft(withAttempt(calls, report), node);
+    if (calls !== undefined) dropped += graft(calls, attemptAttributes(report), node);
     if (next === undefined) return;
     const error: WorkerError = lost
       ? lostError(report)
@@ -73,8 +73,8 @@ export function recordJob(node: string, kind: string, attempts: AttemptReport[],
   rt.setAttributes(where);
 }
 
-function graft(calls: RemoteCalls, node: string): number {
-  const result = graftHere(calls);
+function graft(calls: RemoteCalls, attributes: Record<string, unknown>, node: string): number {
+  const result = graftHere(calls, attributes);
   if (result === undefined) return 0;
   if (result.problems.length > 0) {
     warnOnce(
@@ -85,15 +85,14 @@ function graft(calls: RemoteCalls, node: string): number {
   return result.dropped;
 }
 
-/** The calls with the attempt's number and worker on its top-level calls. */
-function withAttempt(calls: RemoteCalls, report: AttemptReport): RemoteCalls {
+/** What an attempt's top-level calls get: the attempt's number and the worker it ran on. */
+function attemptAttributes(report: AttemptReport): Record<string, unknown> {
   const where: Record<string, unknown> = { [ATTR_REMOTE_ATTEMPT]: report.attempt };
-  if (report.host !== "")
-    Object.assign(where, { [ATTR_REMOTE_HOST]: report.host, [ATTR_REMOTE_PID]: report.pid });
-  const lines = calls.calls.map((line: CallLine) =>
-    line.parent === "0" ? { ...line, attributes: { ...line.attributes, ...where } } : line,
-  );
-  return { ...calls, calls: lines };
+  if (report.host !== "") {
+    where[ATTR_REMOTE_HOST] = report.host;
+    where[ATTR_REMOTE_PID] = report.pid;
+  }
+  return where;
 }
 
 function lostError(report: AttemptReport): WorkerError {

@@ -406,4 +406,25 @@ describe("attributes and event data", () => {
       expect(record.events[0]!.data).toMatch(/^\[Thrown: .*revoked\]$/);
     }
   });
+
+  it("an attribute named __proto__ is kept as data when it comes after others, never made the prototype", async () => {
+    const store = rt.memoryStore();
+    rt.configure({ store });
+    const node = rt.functionNode(
+      () => {
+        rt.setAttributes({ first: 1 });
+        rt.setAttributes(JSON.parse('{"__proto__": {"polluted": true}, "last": 2}'));
+        return 1;
+      },
+      { name: "attributed" },
+    );
+    const session = new rt.Session({ name: "proto attributes" });
+    await session.run(() => rt.call(node));
+    for (const tree of [session.tree, await store.readSession(session.id)]) {
+      const attributes = tree.find("attributed")!.attributes;
+      expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+      expect((attributes as { polluted?: unknown }).polluted).toBeUndefined();
+      expect(JSON.stringify(attributes)).toBe('{"first":1,"__proto__":{"polluted":true},"last":2}');
+    }
+  });
 });

@@ -264,7 +264,31 @@ export function addEvent(record: CallRecord, event: CallEvent): void {
   else record.events.push(event);
 }
 
+/**
+ * Copies `attributes` (a plain object of own keys, as the sanitizer makes them) onto the record's
+ * own attributes.
+ */
 export function mergeAttributes(record: CallRecord, attributes: Record<string, unknown>): void {
-  if (record.attributes === NO_ATTRIBUTES) record.attributes = { ...attributes };
-  else Object.assign(record.attributes, attributes);
+  let out = record.attributes;
+  if (out === NO_ATTRIBUTES) record.attributes = out = {};
+  assignOwn(out, attributes);
+}
+
+/**
+ * `Object.assign` for plain objects, as a loop of plain stores. Attribute objects of many shapes
+ * pass through here; with a spread and `Object.assign` instead, recording a remote call and
+ * grafting what it ran cost about a third more (a micro-benchmark on Node 20).
+ */
+export function assignOwn(out: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const key of Object.keys(from)) {
+    // A plain store of "__proto__" would replace the object's prototype instead of adding a key.
+    if (key === "__proto__")
+      Object.defineProperty(out, key, {
+        enumerable: true,
+        writable: true,
+        configurable: true,
+        value: from[key],
+      });
+    else out[key] = from[key];
+  }
 }

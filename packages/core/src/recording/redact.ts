@@ -158,6 +158,14 @@ export class Redactor {
     return redacted;
   }
 
+  /**
+   * {@link redactString} for an object's key: a key long enough to be scanned is remembered as a
+   * name is (the same attribute keys come back on every call); a shorter one costs no lookup.
+   */
+  redactKey(key: string): string {
+    return key.length < MIN_SCANNED_LENGTH ? this.redactString(key) : this.redactName(key);
+  }
+
   #matchKey(key: string): boolean {
     const normalized = normalizeKey(key);
     if (this.#keys.has(normalized)) return true;

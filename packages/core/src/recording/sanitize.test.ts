@@ -113,6 +113,16 @@ describe("sanitize: values", () => {
     expect(sanitize(map)).toEqual({ $type: "Map", size: 1, entries: [["me", "[Circular]"]] });
   });
 
+  it("redacts a long key holding a secret every time it comes back", () => {
+    const key = "Bearer abcdefghijklmnopqrstuvwxyz0123";
+    for (let i = 0; i < 3; i++) {
+      expect(Object.keys(sanitize({ [key]: i, "a long plain key of words": i }) as object)).toEqual([
+        `Bearer ${R}`,
+        "a long plain key of words",
+      ]);
+    }
+  });
+
   it("keeps a __proto__ key as data", () => {
     const out = sanitize(JSON.parse('{"__proto__": {"x": 1}, "y": 2}')) as Record<string, unknown>;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);

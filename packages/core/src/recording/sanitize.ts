@@ -201,9 +201,7 @@ class Walker {
       const key = keys[i]!;
       // Keys are text too: a dictionary keyed by prompts or tokens is cut and redacted like values.
       const k =
-        key.length > this.limits.maxStringLength
-          ? this.string(key)
-          : this.leaf(this.redactor.redactString(key));
+        key.length > this.limits.maxStringLength ? this.string(key) : this.leaf(this.redactor.redactKey(key));
       const secret = this.secretKey(key);
       const item = secret ? this.leaf(this.redactor.replacement) : this.walk(read(value, key), depth + 1);
       if (item === undefined) continue;

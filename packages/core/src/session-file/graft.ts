@@ -1,5 +1,5 @@
 import { textOf } from "../internal/safe.js";
-import { mergeAttributes, storedRecord } from "../recording/record.js";
+import { assignOwn, mergeAttributes, storedRecord } from "../recording/record.js";
 import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeName } from "../recording/sanitize.js";
 import { isStatus, STATUSES } from "../recording/status.js";
 import type { CallTree } from "../recording/tree.js";
@@ -107,10 +107,16 @@ function finite(value: unknown): value is number {
  * its line names as parent (a call of the remote session's top level goes under `parent`), with
  * the times, status, attempts, events, attributes and trace ids it was recorded with. Names and
  * values are cleaned again with the target's settings (redaction, limits): what arrives is foreign
- * data. Lines that do not describe a call are skipped with the calls under them and reported in
- * `problems`; this never throws.
+ * data. `attributes`, when given, go on each call of the remote session's top level (where and as
+ * which attempt it ran, say), cleaned the same way. Lines that do not describe a call are skipped
+ * with the calls under them and reported in `problems`; this never throws.
  */
-export function graftCalls(remote: unknown, parent: CallRecord, target: GraftTarget): GraftResult {
+export function graftCalls(
+  remote: unknown,
+  parent: CallRecord,
+  target: GraftTarget,
+  attributes?: Record<string, unknown>,
+): GraftResult {
   const result: GraftResult = { grafted: [], dropped: 0, problems: [] };
   if (!target.settings.recording) return result;
   try {
@@ -120,12 +126,20 @@ export function graftCalls(remote: unknown, parent: CallRecord, target: GraftTar
     }
     if (finite(remote.dropped) && remote.dropped > 0) result.dropped = remote.dropped;
     const session = isObject(remote.session) ? remote.session : {};
+    const options = target.settings.sanitize;
     const origin: Record<string, unknown> = {};
     if (typeof session.id === "string") origin[ATTR_REMOTE_SESSION] = session.id;
     if (typeof session.name === "string") origin[ATTR_REMOTE_SESSION_NAME] = session.name;
+    // What every call of the remote session's top level gets, cleaned once for all of them.
+    let topAttributes = sanitizeAttributes(origin, options);
+    if (attributes !== undefined) {
+      const given = sanitizeAttributes(attributes, options);
+      assignOwn(given, topAttributes);
+      topAttributes = given;
+    }
     const byRemoteId = new Map<string, CallRecord>();
     for (const [index, line] of remote.calls.entries()) {
-      const problem = graftLine(line, parent, byRemoteId, origin, target, result);
+      const problem = graftLine(line, parent, byRemoteId, topAttributes, target, result);
       if (problem !== undefined) result.problems.push(`call line ${index}: ${problem}`);
     }
   } catch (error) {
@@ -138,7 +152,7 @@ function graftLine(
   line: unknown,
   top: CallRecord,
   byRemoteId: Map<string, CallRecord>,
-  origin: Record<string, unknown>,
+  topAttributes: Record<string, unknown>,
   target: GraftTarget,
   result: GraftResult,
 ): string | undefined {
@@ -182,7 +196,7 @@ function graftLine(
     const events = eventsOf(line.events, options);
     if (events.length > 0) made.events = events;
     if (isObject(line.attributes)) mergeAttributes(made, sanitizeAttributes(line.attributes, options));
-    if (parent === top) mergeAttributes(made, sanitizeAttributes(origin, options));
+    if (parent === top) mergeAttributes(made, topAttributes);
     if (typeof line.traceId === "string" && TRACE_ID.test(line.traceId)) made.traceId = line.traceId;
     if (typeof line.spanId === "string" && SPAN_ID.test(line.spanId)) made.spanId = line.spanId;
     if (status === "ok" && line.output !== undefined) made.output = sanitize(line.output, options);

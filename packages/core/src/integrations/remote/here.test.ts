@@ -38,6 +38,28 @@ describe("@runtrace/core/remote for the running call", () => {
     expect(record.events).toEqual([{ name: "retry", time: 1_000, data: { attempt: 1 } }]);
   });
 
+  it("puts the given attributes on the calls of the remote session's top level only", async () => {
+    const session = new rt.Session({ name: "worker", store: null });
+    const outer = rt.functionNode(async () => rt.call(leaf, 1), { name: "outer" });
+    await session.run(() => rt.call(outer));
+    const remote = exportCalls(session.tree);
+    const callRemote = rt.functionNode(
+      async () =>
+        graftHere(remote, { "runtrace.remote.attempt": 2, token: "sk-abcdefghijklmnopqrstuvwxyz0123" }),
+      { name: "callRemote" },
+    );
+    const caller = new rt.Session({ name: "caller", store: null });
+    await caller.run(() => rt.call(callRemote));
+    const top = caller.tree.find("outer")!;
+    expect(top.attributes).toEqual({
+      "runtrace.remote.attempt": 2,
+      token: "[redacted]",
+      "runtrace.remote.session": session.id,
+      "runtrace.remote.session_name": "worker",
+    });
+    expect(caller.tree.find("leaf")!.attributes).toEqual({});
+  });
+
   it("does nothing outside a call, and refuses a count of attempts that is not a positive integer", async () => {
     const remote = await remoteRun();
     expect(remoteCaller()).toBeUndefined();

@@ -26,13 +26,14 @@ export function remoteCaller(): RemoteCaller | undefined {
 
 /**
  * Grafts calls that ran elsewhere (`RemoteCalls`, made there by `exportCalls`) under the running
- * call's record: they join this session's tree, its file and the viewer. `undefined` outside a call;
+ * call's record: they join this session's tree, its file and the viewer. `attributes` go on each
+ * call of the remote session's top level (where it ran, which attempt). `undefined` outside a call;
  * never throws (see `graftCalls`).
  */
-export function graftHere(remote: unknown): GraftResult | undefined {
+export function graftHere(remote: unknown, attributes?: Record<string, unknown>): GraftResult | undefined {
   const frame = currentFrame();
   if (frame === undefined || frame.attempt === 0) return undefined;
-  return graftCalls(remote, frame.record, frame.session);
+  return graftCalls(remote, frame.record, frame.session, attributes);
 }
 
 /**
