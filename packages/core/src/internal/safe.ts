@@ -4,6 +4,13 @@
  * `Symbol.toPrimitive` may throw on any touch.
  */
 
+/** Sets `out[key]`, keeping a key "__proto__" a plain key (a plain store of it sets the prototype). */
+export function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else out[key] = value;
+}
+
 /** `value instanceof type`, and `false` where asking throws (a Proxy's `getPrototypeOf` trap). */
 export function isInstance(value: unknown, type: abstract new (...args: never[]) => unknown): boolean {
   try {

@@ -1,3 +1,4 @@
+import { setKey } from "../internal/safe.js";
 import type { CallEvent, CallRecord, CallStatus, RecordedError, RecordKind, SessionStatus } from "./types.js";
 
 // Most calls have no events, attributes or children: they share these frozen empties until the
@@ -280,15 +281,5 @@ export function mergeAttributes(record: CallRecord, attributes: Record<string, u
  * grafting what it ran cost about a third more (a micro-benchmark on Node 20).
  */
 export function assignOwn(out: Record<string, unknown>, from: Record<string, unknown>): void {
-  for (const key of Object.keys(from)) {
-    // A plain store of "__proto__" would replace the object's prototype instead of adding a key.
-    if (key === "__proto__")
-      Object.defineProperty(out, key, {
-        enumerable: true,
-        writable: true,
-        configurable: true,
-        value: from[key],
-      });
-    else out[key] = from[key];
-  }
+  for (const key of Object.keys(from)) setKey(out, key, from[key]);
 }

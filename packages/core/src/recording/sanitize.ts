@@ -1,4 +1,5 @@
 import { types } from "node:util";
+import { setKey } from "../internal/safe.js";
 import {
   binary,
   builtinKind,
@@ -56,7 +57,6 @@ export const DEFAULT_SANITIZE: SanitizeOptions = Object.freeze({
   redactor: defaultRedactor,
 });
 
-const DATA_PROPERTY = { enumerable: true, writable: true, configurable: true };
 /** What a record says when even describing a failure failed (the stack ran out, say). */
 const UNRECORDABLE = "[unrecordable]";
 
@@ -205,9 +205,7 @@ class Walker {
       const secret = this.secretKey(key);
       const item = secret ? this.leaf(this.redactor.replacement) : this.walk(read(value, key), depth + 1);
       if (item === undefined) continue;
-      // Plain assignment of "__proto__" would replace the copy's prototype instead of adding a key.
-      if (k === "__proto__") Object.defineProperty(out, k, { ...DATA_PROPERTY, value: item });
-      else out[k] = item;
+      setKey(out, k, item);
     }
     if (i < keys.length || total === undefined || total > i) {
       const more = total === undefined ? "more keys" : `${total - i} more keys`;

@@ -38,6 +38,12 @@ describe("recorded values as span attributes", () => {
     });
   });
 
+  it("leaves out a value recorded under the key __proto__, which the SDK would make the prototype", () => {
+    const out = addAttributes({}, JSON.parse('{"__proto__": ["a", "b"], "model": "gpt"}'));
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.entries(out)).toEqual([["model", "gpt"]]);
+  });
+
   it("keeps a wide object as one JSON attribute instead of dozens", () => {
     const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i]));
     const out = addAttributes({}, { wide });

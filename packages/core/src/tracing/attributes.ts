@@ -69,10 +69,13 @@ function addFlat(out: Attributes, key: string, value: unknown, depth: number): v
  * Adds `values` (recorded attributes or event data: already redacted and cut) to `out` as span
  * attributes. Nested objects become dotted keys (`usage.input_tokens`), three levels below the key; an
  * object that would make more than 32 attributes stays one attribute holding its JSON text. `null`
- * and `undefined` are left out (OpenTelemetry has no null attribute).
+ * and `undefined` are left out (OpenTelemetry has no null attribute), and so is a key `__proto__`.
  */
 export function addAttributes(out: Attributes, values: Record<string, unknown>): Attributes {
   for (const key in values) {
+    // The OpenTelemetry SDK stores attributes by plain assignment: one named "__proto__" would
+    // become the prototype of the span's attributes. The record keeps it; spans and exports go without.
+    if (key === "__proto__") continue;
     const value = values[key];
     if (isPlainObject(value) && countLeaves(value, 1, MAX_LEAVES) > MAX_LEAVES) {
       out[key] = jsonText(value);

@@ -5,8 +5,10 @@
  * `"span"` under that call (or under the foreign span it started in), through the same rule as the
  * viewer's OTLP receiver (`rt.spanRecord`).
  */
+
 import type { Context, HrTime, SpanContext } from "@opentelemetry/api";
 import { now } from "../internal/clock.js";
+import { setKey } from "../internal/safe.js";
 import { warnOnce } from "../recording/logger.js";
 import type { CallEvent, CallRecord } from "../recording/types.js";
 import { currentFrame } from "../runtime/frame.js";
@@ -175,7 +177,7 @@ export function runtraceSpanProcessor(): RuntraceSpanProcessor {
       let changed = false;
       for (const key of Object.keys(final.attributes)) {
         if (record.attributes[key] !== final.attributes[key]) {
-          attributes[key] = final.attributes[key];
+          setKey(attributes, key, final.attributes[key]);
           changed = true;
         }
       }

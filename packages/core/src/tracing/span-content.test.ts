@@ -180,4 +180,28 @@ describe("what runtrace's spans carry", () => {
     expect(String(span.attributes["runtrace.input"])).not.toContain("sk-live-1234567890abcdef");
     expect(JSON.parse(String(span.attributes["runtrace.output"])).q).toBe(1);
   });
+
+  it("keeps an attribute named __proto__ on the record, and the span's attributes and prototype whole", async () => {
+    const node = rt.functionNode(
+      () => {
+        rt.setAttributes({ first: 1 });
+        rt.setAttributes(JSON.parse('{"__proto__": ["a", "b"], "flow.step": "s1"}'));
+        return rt.current()!.id;
+      },
+      { name: "odd keys" },
+    );
+    const session = new rt.Session({ name: "odd" });
+    const id = await session.run(() => rt.call(node));
+    const span = byCallId(app.memory.getFinishedSpans(), id);
+    expect(Object.getPrototypeOf(span.attributes)).toBe(Object.prototype);
+    expect(Object.hasOwn(span.attributes, "__proto__")).toBe(false);
+    const identity = ["runtrace.node", "runtrace.kind", "runtrace.session.id", "runtrace.call.id"];
+    expect(Object.keys(span.attributes)).toEqual([...identity, "first", "runtrace.flow.step"]);
+    expect(span.attributes).toMatchObject({ first: 1, "runtrace.flow.step": "s1" });
+    const record = session.tree.find("odd keys")!;
+    expect(JSON.stringify(record.attributes)).toBe('{"first":1,"__proto__":["a","b"],"flow.step":"s1"}');
+    const described = rt.describeSpan(record, { input: false, output: false });
+    expect(Object.getPrototypeOf(described.attributes)).toBe(Object.prototype);
+    expect(Object.keys(described.attributes)).toEqual(Object.keys(span.attributes));
+  });
 });

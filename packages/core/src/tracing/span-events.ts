@@ -1,4 +1,5 @@
 import type { Attributes } from "@opentelemetry/api";
+import { setKey } from "../internal/safe.js";
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
@@ -100,7 +101,7 @@ export function eventData(name: string, attributes: Record<string, unknown> | un
   if (keys === 1 && ATTR_RUNTRACE_EVENT_DATA in attributes) return attributes[ATTR_RUNTRACE_EVENT_DATA];
   const data: Record<string, unknown> = {};
   for (const key in attributes) {
-    if (attributes[key] !== undefined) data[key] = attributes[key];
+    if (attributes[key] !== undefined) setKey(data, key, attributes[key]);
   }
   return data;
 }

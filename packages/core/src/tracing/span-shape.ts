@@ -1,4 +1,5 @@
 import type { Attributes } from "@opentelemetry/api";
+import { setKey } from "../internal/safe.js";
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -94,7 +95,7 @@ export function addRecordAttributes(out: Attributes, values: Record<string, unkn
   const moved: Record<string, unknown> = {};
   for (const key in values) {
     if (key === NOT_ON_SPANS) continue;
-    moved[key.startsWith(FLOW_PREFIX) ? `runtrace.${key}` : key] = values[key];
+    setKey(moved, key.startsWith(FLOW_PREFIX) ? `runtrace.${key}` : key, values[key]);
   }
   return addAttributes(out, moved);
 }
@@ -263,7 +264,7 @@ export function callAttributes(
     const value = attributes[key];
     if (value === undefined || (defaults !== undefined && defaults[key] === value)) continue;
     if (key.startsWith(MOVED_FLOW_PREFIX)) addFlowAttribute(out, key, value);
-    else out[key] = value;
+    else setKey(out, key, value);
   }
   return out;
 }
