@@ -272,7 +272,7 @@ describe("POST /v1/traces", () => {
 });
 
 describe("spans that claim to be runtrace's", () => {
-  it("are stored with their values made safe: a 64-bit integer, a huge name, a forged id", async () => {
+  it("are stored with their values made safe: a 64-bit integer, a huge name, a forged id, a __proto__ key", async () => {
     const viewer = await viewerWithOtlp();
     const identity = (callId: string, kind: string, node: string) => [
       { key: "runtrace.node", value: { stringValue: node } },
@@ -289,6 +289,7 @@ describe("spans that claim to be runtrace's", () => {
           attributes: [
             ...identity("1", "tool", "x".repeat(100_000)),
             { key: "huge", value: { intValue: "9223372036854775807" } },
+            { key: "runtrace.flow.x.__proto__.polluted", value: { stringValue: "yes" } },
           ],
           events: [
             {
@@ -306,6 +307,8 @@ describe("spans that claim to be runtrace's", () => {
     expect(tree.warnings).toEqual([]);
     const big = tree.get("1")!;
     expect(big.attributes.huge).toBe("9223372036854775807n");
+    // A key of the flow's nesting is data, not a way into the viewer's prototypes.
+    expect(JSON.stringify(big.attributes["flow.x"])).toBe('{"__proto__":{"polluted":"yes"}}');
     expect(big.events[0]!.data).toEqual({ n: "-9223372036854775808n" });
     expect(big.node.length).toBeLessThan(10_000);
     expect(tree.get("00f067aa0ba902b9")).toMatchObject({ kind: "span", node: "forged" });

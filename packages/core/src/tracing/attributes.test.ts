@@ -4,7 +4,7 @@ import { LiveRecord, RecordClock } from "../recording/record.js";
 import { CallTree } from "../recording/tree.js";
 import { addAttributes } from "./attributes.js";
 import { eventAttributes } from "./span-events.js";
-import { renames, spanName, startAttributes } from "./span-shape.js";
+import { callAttributes, renames, spanName, startAttributes } from "./span-shape.js";
 
 describe("recorded values as span attributes", () => {
   it("keeps primitives and uniform arrays, flattens objects, stringifies the rest", () => {
@@ -42,6 +42,23 @@ describe("recorded values as span attributes", () => {
     const out = addAttributes({}, JSON.parse('{"__proto__": ["a", "b"], "model": "gpt"}'));
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.entries(out)).toEqual([["model", "gpt"]]);
+  });
+
+  it("brings a span's flow attributes back without touching any prototype, whatever their keys", () => {
+    const call = { sessionId: "20261129-003400-0123456789", callId: "1", kind: "flow" as const, node: "f" };
+    const back = callAttributes(
+      call,
+      {
+        "runtrace.flow.step": "s1",
+        "runtrace.flow.x.__proto__.polluted": 1,
+        "runtrace.flow.y.constructor.prototype.polluted": 2,
+      },
+      new Set(),
+    );
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(JSON.stringify(back)).toBe(
+      '{"flow.step":"s1","flow.x":{"__proto__":{"polluted":1}},"flow.y":{"constructor":{"prototype":{"polluted":2}}}}',
+    );
   });
 
   it("keeps a wide object as one JSON attribute instead of dozens", () => {

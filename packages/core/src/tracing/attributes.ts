@@ -52,7 +52,8 @@ function countLeaves(value: Record<string, unknown>, depth: number, budget: numb
   return count;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** An object that is not an array (what flattens into dotted keys). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

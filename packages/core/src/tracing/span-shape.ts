@@ -20,7 +20,7 @@ import {
 } from "../internal/semconv.js";
 import type { CallRecord, RecordKind } from "../recording/types.js";
 import { isSessionId } from "../session-file/ids.js";
-import { addAttributes, hasKeys, jsonText } from "./attributes.js";
+import { addAttributes, hasKeys, isPlainObject, jsonText } from "./attributes.js";
 
 /** A string attribute of a record, when it has a non-empty one. */
 function named(record: CallRecord, key: string): string | undefined {
@@ -226,14 +226,21 @@ function addFlowAttribute(out: Record<string, unknown>, key: string, value: unkn
     out[top] = parsed;
     return;
   }
-  let at = out[top];
-  if (typeof at !== "object" || at === null || Array.isArray(at)) out[top] = at = {};
+  const existing = out[top];
+  let at: Record<string, unknown> = isPlainObject(existing) ? existing : {};
+  if (at !== existing) out[top] = at;
+  // Own keys only, each set as data: a span from elsewhere may name `__proto__` or `constructor`.
   for (let i = 1; i < path.length - 1; i++) {
-    const inner = (at as Record<string, unknown>)[path[i]!];
-    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) at = inner;
-    else at = (at as Record<string, unknown>)[path[i]!] = {};
+    const segment = path[i]!;
+    const inner = Object.hasOwn(at, segment) ? at[segment] : undefined;
+    if (isPlainObject(inner)) at = inner;
+    else {
+      const made: Record<string, unknown> = {};
+      setKey(at, segment, made);
+      at = made;
+    }
   }
-  (at as Record<string, unknown>)[path.at(-1)!] = parsed;
+  setKey(at, path.at(-1)!, parsed);
 }
 
 function parsedJson(text: string): unknown {
