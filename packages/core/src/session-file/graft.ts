@@ -132,7 +132,7 @@ export function graftCalls(
     if (typeof session.name === "string") origin[ATTR_REMOTE_SESSION_NAME] = session.name;
     // What every call of the remote session's top level gets, cleaned once for all of them.
     let topAttributes = sanitizeAttributes(origin, options);
-    if (attributes !== undefined) {
+    if (isObject(attributes)) {
       const given = sanitizeAttributes(attributes, options);
       assignOwn(given, topAttributes);
       topAttributes = given;
