@@ -158,6 +158,25 @@ describe("runtrace export --format jaeger", () => {
     expect(session.code).toBe(1);
     expect(session.stderr).toMatch(/no session "nope".*runtrace ls/);
   });
+
+  it("exports a session whose file has fields of the wrong type (edited by hand), without them", async () => {
+    const edited = "20261129-004800-0123456789";
+    writeFileSync(
+      join(dir, `${edited}.jsonl`),
+      [
+        `{"type":"session","v":1,"id":"${edited}","name":"edited","start":1795913280000,"pid":1,"host":"h"}`,
+        '{"type":"call","id":"1","parent":"0","node":"a","kind":"tool","start":1795913280001,"events":"oops","attributes":5,"status":"ok","end":1795913280002,"traceId":7,"spanId":{"a":1}}',
+        '{"type":"session-end","status":"ok","end":1795913280003}',
+        "",
+      ].join("\n"),
+    );
+    for (const format of ["jaeger", "otlp"]) {
+      const out = await runCli(["export", edited, "--format", format, "--dir", dir]);
+      expect(out.stderr).toBe("");
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('"a"');
+    }
+  });
 });
 
 describe("spans recorded from other instrumentation (kind span)", () => {

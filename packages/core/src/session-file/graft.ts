@@ -3,7 +3,8 @@ import { assignOwn, mergeAttributes, storedRecord } from "../recording/record.js
 import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeName } from "../recording/sanitize.js";
 import { isStatus, STATUSES } from "../recording/status.js";
 import type { CallTree } from "../recording/tree.js";
-import type { CallEvent, CallRecord, RecordedError, RecordKind } from "../recording/types.js";
+import type { CallEvent, CallRecord, RecordKind } from "../recording/types.js";
+import { errorOf, eventsOf, finite, isObject, KIND, SPAN_ID, TRACE_ID } from "./line-fields.js";
 import { type CallLine, callLine } from "./lines.js";
 
 /**
@@ -85,21 +86,9 @@ export interface GraftResult {
   problems: string[];
 }
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-// `callLine` writes kinds and statuses as they are, without escaping: only plain words pass.
-const KIND = /^[a-z][a-z_-]{0,31}$/;
 // `interrupted`: a call whose process died before it ended, as its file reads back (or as the
 // sender tells of an attempt lost with its worker).
 const ENDED: ReadonlySet<string> = new Set(STATUSES.filter((status) => status !== "running"));
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function finite(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
 
 /**
  * Grafts the calls of a remote session under `parent`, a record of the target's session. Each
@@ -193,7 +182,7 @@ function graftLine(
     if (Number.isSafeInteger(line.attempts) && (line.attempts as number) > 0)
       made.attempts = line.attempts as number;
     if (finite(line.waitMs) && line.waitMs >= 0) made.waitMs = line.waitMs;
-    const events = eventsOf(line.events, options);
+    const events = eventsOf(line.events, (event) => cleanEvent(event, options))?.events ?? [];
     if (events.length > 0) made.events = events;
     if (isObject(line.attributes)) mergeAttributes(made, sanitizeAttributes(line.attributes, options));
     if (parent === top) mergeAttributes(made, topAttributes);
@@ -201,7 +190,7 @@ function graftLine(
     if (typeof line.spanId === "string" && SPAN_ID.test(line.spanId)) made.spanId = line.spanId;
     if (status === "ok" && line.output !== undefined) made.output = sanitize(line.output, options);
     if (status !== "ok" && status !== "running" && line.error !== undefined)
-      made.error = errorOf(line.error, options);
+      made.error = errorOf(sanitize(line.error, options));
     return made;
   });
   if (record === undefined) return undefined;
@@ -210,21 +199,9 @@ function graftLine(
   return undefined;
 }
 
-function eventsOf(events: unknown, options: SanitizeOptions): CallEvent[] {
-  if (!Array.isArray(events)) return [];
-  const out: CallEvent[] = [];
-  for (const event of events) {
-    if (!isObject(event) || typeof event.name !== "string" || !finite(event.time)) continue;
-    const copy: CallEvent = { name: sanitizeName(event.name, options), time: event.time };
-    if (event.data !== undefined) copy.data = sanitize(event.data, options);
-    out.push(copy);
-  }
-  return out;
-}
-
-function errorOf(error: unknown, options: SanitizeOptions): RecordedError {
-  const copy = sanitize(error, options);
-  if (isObject(copy) && typeof copy.name === "string" && typeof copy.message === "string")
-    return copy as unknown as RecordedError;
-  return { name: "Error", message: typeof copy === "string" ? copy : textOf(copy) };
+/** An event from elsewhere, its name and data cleaned with this session's settings. */
+function cleanEvent(event: CallEvent, options: SanitizeOptions): CallEvent {
+  const copy: CallEvent = { name: sanitizeName(event.name, options), time: event.time };
+  if (event.data !== undefined) copy.data = sanitize(event.data, options);
+  return copy;
 }

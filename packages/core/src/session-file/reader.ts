@@ -2,12 +2,69 @@ import { hostname } from "node:os";
 import { addEvent, mergeAttributes, storedRecord } from "../recording/record.js";
 import { isStatus } from "../recording/status.js";
 import { CallTree } from "../recording/tree.js";
-import type { CallRecord, RecordedError, RecordKind, SessionStatus } from "../recording/types.js";
+import type { CallRecord, RecordKind, SessionStatus } from "../recording/types.js";
+import { errorOf, eventsOf, finite, isObject, shown } from "./line-fields.js";
 import { FORMAT_VERSION, type Line } from "./lines.js";
 
 /** A stored status; a word this reader does not know reads as `error`. */
 function status(value: unknown): SessionStatus {
   return isStatus(value) ? value : "error";
+}
+
+/**
+ * The fields of a line that are not what the format says, each as `name value`: collected while a
+ * line is read, then told in one warning. The line is still used, without them.
+ */
+type Misfits = string[];
+
+/** `value` when it is a time in epoch milliseconds, else `fallback` (and noted, with `instead`). */
+function timeOf(value: unknown, name: string, fallback: number, instead: string, misfits: Misfits): number {
+  if (finite(value)) return value;
+  misfits.push(`${name} ${shown(value)} (${instead} instead)`);
+  return fallback;
+}
+
+/** Sets the fields a call's line may carry on `record`, those that fit the format. */
+function setCallFields(record: CallRecord, line: Record<string, unknown>, misfits: Misfits): void {
+  const { attempts, waitMs, events, attributes, traceId, spanId } = line;
+  if (attempts !== undefined) {
+    if (Number.isSafeInteger(attempts) && (attempts as number) >= 0) record.attempts = attempts as number;
+    else misfits.push(`attempts ${shown(attempts)}`);
+  }
+  if (waitMs !== undefined) {
+    if (finite(waitMs) && waitMs >= 0) record.waitMs = waitMs;
+    else misfits.push(`waitMs ${shown(waitMs)}`);
+  }
+  if (events !== undefined) {
+    const read = eventsOf(events);
+    if (read === undefined) misfits.push(`events ${shown(events)}`);
+    else {
+      if (read.events.length > 0) record.events = read.events;
+      if (read.dropped > 0) misfits.push(`${read.dropped} of its events (no name or time)`);
+    }
+  }
+  if (attributes !== undefined) {
+    if (isObject(attributes)) record.attributes = attributes;
+    else misfits.push(`attributes ${shown(attributes)}`);
+  }
+  // Ids that are text but not hex are kept: the viewer shows them as text, without a Jaeger link,
+  // and the exports make span ids of their own for them.
+  if (traceId !== undefined) {
+    if (typeof traceId === "string") record.traceId = traceId;
+    else misfits.push(`traceId ${shown(traceId)}`);
+  }
+  if (spanId !== undefined) {
+    if (typeof spanId === "string") record.spanId = spanId;
+    else misfits.push(`spanId ${shown(spanId)}`);
+  }
+}
+
+/** Sets how a call ended (a `call` line's end, or an `end` line) on `record`. */
+function setEnd(record: CallRecord, line: Record<string, unknown>, misfits: Misfits): void {
+  record.status = status(line.status);
+  record.end = timeOf(line.end, "end", record.start, "its start", misfits);
+  record.output = line.output;
+  record.error = line.error === undefined ? undefined : errorOf(line.error);
 }
 
 /**
@@ -108,6 +165,14 @@ export class SessionReader {
     else this.#early.push(message);
   }
 
+  /** One warning for the fields of this line that were left out (or replaced), if any. */
+  #misfits(what: string, misfits: Misfits): void {
+    if (misfits.length === 0) return;
+    this.#warn(
+      `line ${this.#lineNo}: ${what} has fields the format does not allow, left out: ${misfits.join(", ")}`,
+    );
+  }
+
   #apply(line: Line): CallRecord | undefined {
     if (line === null || typeof line !== "object") throw new Error("not an object");
     if (line.type === "session") {
@@ -117,23 +182,29 @@ export class SessionReader {
           `written in format v${line.v}; this reader knows v${FORMAT_VERSION} and reads what it can`,
         );
       }
+      const misfits: Misfits = [];
       const root = storedRecord(
         "0",
         null,
         String(line.id),
         String(line.name),
         "session",
-        Number(line.start),
+        timeOf(line.start, "start", 0, "1970", misfits),
         undefined,
       );
-      root.attributes = line.attributes ?? root.attributes;
-      root.traceId = line.traceId;
-      root.spanId = line.spanId;
+      setCallFields(
+        root,
+        { attributes: line.attributes, traceId: line.traceId, spanId: line.spanId },
+        misfits,
+      );
       const tree = new CallTree(root);
       tree.warnings.push(...this.#early);
-      tree.writer = { pid: line.pid, host: line.host };
+      if (Number.isSafeInteger(line.pid) && typeof line.host === "string") {
+        tree.writer = { pid: line.pid, host: line.host };
+      } else misfits.push(`pid ${shown(line.pid)} and host ${shown(line.host)}`);
       this.#tree = tree;
       this.#records.set("0", root);
+      this.#misfits("the session header", misfits);
       return root;
     }
     const tree = this.#tree;
@@ -142,48 +213,46 @@ export class SessionReader {
     switch (line.type) {
       case "start":
       case "call": {
+        const misfits: Misfits = [];
         const parent = this.#records.get(String(line.parent));
+        // Any text: displays show a kind escaped, as they show names.
+        const kind = typeof line.kind === "string" && line.kind !== "" ? line.kind : undefined;
+        if (kind === undefined) misfits.push(`kind ${shown(line.kind)}`);
         const record = storedRecord(
           String(line.id),
           parent ? parent.id : "0",
           tree.root.sessionId,
           String(line.node),
-          line.kind as RecordKind,
-          Number(line.start),
+          (kind ?? "function") as RecordKind,
+          timeOf(line.start, "start", (parent ?? tree.root).start, "its parent's start", misfits),
           line.input,
         );
-        if (line.attempts !== undefined) record.attempts = line.attempts;
-        if (line.waitMs !== undefined) record.waitMs = line.waitMs;
-        if (line.events) record.events = line.events;
-        if (line.attributes) record.attributes = line.attributes;
-        record.traceId = line.traceId;
-        record.spanId = line.spanId;
-        if (line.type === "call") {
-          record.status = status(line.status);
-          record.end = line.end;
-          record.output = line.output;
-          record.error = line.error as RecordedError | undefined;
-        }
+        setCallFields(record, line as unknown as Record<string, unknown>, misfits);
+        if (line.type === "call") setEnd(record, line as unknown as Record<string, unknown>, misfits);
         if (!parent)
           this.#warn(
             `call ${record.id} names an unknown parent ${String(line.parent)}; shown under the session`,
           );
         tree.attach(record, parent ?? tree.root);
         this.#records.set(record.id, record);
+        this.#misfits(`call ${record.id}`, misfits);
         return record;
       }
       case "end": {
         const record = this.#find(line.id);
-        record.status = status(line.status);
-        record.end = line.end;
-        if (line.attempts !== undefined) record.attempts = line.attempts;
-        if (line.waitMs !== undefined) record.waitMs = line.waitMs;
-        record.output = line.output;
-        record.error = line.error as RecordedError | undefined;
+        const misfits: Misfits = [];
+        const { attempts, waitMs } = line;
+        setCallFields(record, { attempts, waitMs }, misfits);
+        setEnd(record, line as unknown as Record<string, unknown>, misfits);
+        this.#misfits(`the end of call ${record.id}`, misfits);
         return record;
       }
       case "event": {
         const record = this.#find(line.id);
+        if (typeof line.name !== "string" || !finite(line.time))
+          throw new Error(
+            `an event needs a name and a time, got name ${shown(line.name)}, time ${shown(line.time)}`,
+          );
         addEvent(
           record,
           line.data === undefined
@@ -194,6 +263,8 @@ export class SessionReader {
       }
       case "attributes": {
         const record = this.#find(line.id);
+        if (!isObject(line.attributes))
+          throw new Error(`attributes must be an object, got ${shown(line.attributes)}`);
         mergeAttributes(record, line.attributes);
         return record;
       }
@@ -211,17 +282,19 @@ export class SessionReader {
       }
       case "session-end": {
         const root = tree.root;
-        root.status = status(line.status);
-        root.end = line.end;
-        root.output = line.output;
-        root.error = line.error as RecordedError | undefined;
-        if (line.attributes) root.attributes = line.attributes;
+        const misfits: Misfits = [];
         // A root known only after its header was written (a trace's) is restated here.
         if (typeof line.name === "string") root.node = line.name;
-        if (typeof line.start === "number") root.start = line.start;
-        if (typeof line.traceId === "string") root.traceId = line.traceId;
-        if (typeof line.spanId === "string") root.spanId = line.spanId;
+        if (line.start !== undefined)
+          root.start = timeOf(line.start, "start", root.start, "the header's", misfits);
+        setCallFields(
+          root,
+          { attributes: line.attributes, traceId: line.traceId, spanId: line.spanId },
+          misfits,
+        );
+        setEnd(root, line as unknown as Record<string, unknown>, misfits);
         this.#ended = true;
+        this.#misfits("the session's end", misfits);
         return root;
       }
       case "lost": {

@@ -115,6 +115,45 @@ describe("SessionReader at the end of a file", () => {
   });
 });
 
+describe("SessionReader and fields of the wrong type (a file edited by hand, another writer)", () => {
+  const lines = [
+    '{"type":"session","v":1,"id":"s2","name":"edited","start":1000,"pid":1,"host":"h","attributes":"flat"}',
+    '{"type":"call","id":"1","parent":"0","node":"a","kind":"tool","start":1001,"events":"oops","attributes":5,"attempts":"x","status":"ok","end":1002,"waitMs":"slow","traceId":7,"spanId":{"a":1}}',
+    '{"type":"call","id":"2","parent":"1","node":"b","kind":7,"start":"later","status":"error","end":null,"error":"boom","events":[{"name":"kept","time":1001.5},{"name":3}]}',
+    '{"type":"event","id":"1","name":5,"time":"t"}',
+    '{"type":"attributes","id":"1","attributes":"str"}',
+    '{"type":"session-end","status":"ok","end":1003,"attributes":[1,2]}',
+  ];
+
+  it("reads every call, leaves out each field that does not fit and says which, so exports still work", () => {
+    const reader = new rt.SessionReader("edited.jsonl");
+    for (const line of lines) reader.push(line);
+    const tree = reader.tree!;
+    expect(tree.warnings).toEqual([
+      'line 1: the session header has fields the format does not allow, left out: attributes "flat"',
+      'line 2: call 1 has fields the format does not allow, left out: attempts "x", waitMs "slow", events "oops", attributes 5, traceId 7, spanId {"a":1}',
+      `line 3: call 2 has fields the format does not allow, left out: kind 7, start "later" (its parent's start instead), 1 of its events (no name or time), end null (its start instead)`,
+      'line 4 could not be used: Error: an event needs a name and a time, got name 5, time "t"',
+      'line 5 could not be used: Error: attributes must be an object, got "str"',
+      "line 6: the session's end has fields the format does not allow, left out: attributes [1,2]",
+    ]);
+    const [a, b] = [tree.get("1")!, tree.get("2")!];
+    expect(a).toMatchObject({ kind: "tool", status: "ok", attempts: 0, events: [], attributes: {} });
+    expect(a.traceId).toBeUndefined();
+    expect(a.waitMs).toBeUndefined();
+    expect(b).toMatchObject({
+      kind: "function",
+      start: 1001,
+      end: 1001,
+      error: { name: "Error", message: "boom" },
+    });
+    expect(b.events).toEqual([{ name: "kept", time: 1001.5 }]);
+    expect(tree.root.attributes).toEqual({});
+    for (const record of tree)
+      expect(() => rt.describeSpan(record, { input: true, output: true })).not.toThrow();
+  });
+});
+
 describe("SessionReader and move lines", () => {
   const at = (id: string, parent: string, start: number) =>
     JSON.stringify({
