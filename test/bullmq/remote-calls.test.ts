@@ -16,7 +16,7 @@ import {
   startWorker,
 } from "@runtrace/bullmq";
 import * as rt from "@runtrace/core";
-import { Queue } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, type RedisServer, startRedis } from "../helpers/redis-server.js";
@@ -328,6 +328,28 @@ describe("a remote call", () => {
     expect(error.message).toContain('it runs "inner", "count"');
     expect(error.remote.code).toBe("RUNTRACE_REMOTE_UNKNOWN_NODE");
     expect(tree.root.children[0]!.attempts).toBe(1);
+  });
+});
+
+describe("a job on a worker's queue that no remote node added", () => {
+  it("fails at once, without retries, saying what it holds and what a remote call is", async () => {
+    const name = newQueue();
+    await worker(name, [inner]);
+    const queue = new Queue(name, { connection: redis.connection });
+    const events = new QueueEvents(name, { connection: redis.connection });
+    queues.push(queue);
+    await events.waitUntilReady();
+    try {
+      for (const data of ["hello", { node: "inner", args: "abc" }]) {
+        const job = await queue.add("by hand", data, { attempts: 3 });
+        await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(
+          /is not a runtrace remote call: expected data \{ v: 1, node: "<name>", args: \[\.\.\.\] \}.*got .*remoteNode\(name, \{ queue \}\) only/,
+        );
+        expect((await queue.getJob(job.id!))?.attemptsMade).toBe(1);
+      }
+    } finally {
+      await events.close();
+    }
   });
 });
 

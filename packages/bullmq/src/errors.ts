@@ -8,7 +8,8 @@ export type RemoteErrorCode =
   | "RUNTRACE_REDIS_UNREACHABLE"
   | "RUNTRACE_REMOTE_ARGUMENT"
   | "RUNTRACE_REMOTE_FAILED"
-  | "RUNTRACE_REMOTE_UNKNOWN_NODE";
+  | "RUNTRACE_REMOTE_UNKNOWN_NODE"
+  | "RUNTRACE_REMOTE_NOT_A_CALL";
 
 /** The base of every @runtrace/bullmq error. */
 export class RemoteError extends Error {
@@ -73,6 +74,7 @@ const CODES: ReadonlySet<string> = new Set<RemoteErrorCode>([
   "RUNTRACE_REMOTE_ARGUMENT",
   "RUNTRACE_REMOTE_FAILED",
   "RUNTRACE_REMOTE_UNKNOWN_NODE",
+  "RUNTRACE_REMOTE_NOT_A_CALL",
 ]);
 
 /** True for any @runtrace/bullmq error (checks `code`, so it holds across two copies of the package). */

@@ -171,12 +171,18 @@ function processorFor(
       status: "running",
     };
     marks.started(report, key);
-    const node = nodes.get(data?.node);
+    const refusal = refusalOf(data, job.id, queue);
+    if (refusal !== undefined) {
+      marks.ended(report);
+      await fail(redis, key, report, refusal, undefined);
+      throw new UnrecoverableError(refusal.message);
+    }
+    const node = nodes.get(data.node);
     if (node === undefined) {
       const error: WorkerError = {
         name: "UnknownNodeError",
         code: "RUNTRACE_REMOTE_UNKNOWN_NODE",
-        message: `No node named "${data?.node}" on this worker (${HOST}, pid ${process.pid}) of queue "${queue}": it runs ${known}. Add the node to startWorker({ nodes }) where the workers run.`,
+        message: `No node named "${data.node}" on this worker (${HOST}, pid ${process.pid}) of queue "${queue}": it runs ${known}. Add the node to startWorker({ nodes }) where the workers run.`,
       };
       marks.ended(report);
       await fail(redis, key, report, error, undefined);
@@ -201,7 +207,7 @@ function processorFor(
     const wantCalls = shareCalls && data.caller?.calls === true;
     let value: unknown;
     try {
-      value = await session.run(() => rt.call(node, ...(data.args ?? [])));
+      value = await session.run(() => rt.call(node, ...data.args));
     } catch (thrown) {
       marks.ended(report);
       const error = workerError(thrown);
@@ -215,6 +221,28 @@ function processorFor(
     // A first attempt's one report goes back with the result: nobody needs its mark.
     if (marked && report.attempt <= 1) redis.del(key).catch(() => {});
     return { v: 1, value, report };
+  };
+}
+
+/**
+ * Why a job's data is not a remote call this worker can run, or `undefined` when it is one: jobs on
+ * the queue that something else added (by hand, another version) fail at once, saying what they
+ * hold, instead of running a node with arguments made of whatever was there.
+ */
+function refusalOf(data: unknown, jobId: string | undefined, queue: string): WorkerError | undefined {
+  const d = data as Partial<JobData> | null | undefined;
+  if (typeof d === "object" && d !== null && typeof d.node === "string" && Array.isArray(d.args))
+    return undefined;
+  let held: string;
+  try {
+    held = JSON.stringify(data)?.slice(0, 120) ?? String(data);
+  } catch {
+    held = String(data);
+  }
+  return {
+    name: "NotARemoteCallError",
+    code: "RUNTRACE_REMOTE_NOT_A_CALL",
+    message: `Job ${jobId} of queue "${queue}" is not a runtrace remote call: expected data { v: 1, node: "<name>", args: [...] } as remoteNode adds it, got ${held}. Add jobs to this queue with remoteNode(name, { queue }) only.`,
   };
 }
 
