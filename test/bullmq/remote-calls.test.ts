@@ -16,7 +16,7 @@ import {
   startWorker,
 } from "@runtrace/bullmq";
 import * as rt from "@runtrace/core";
-import { Queue, QueueEvents } from "bullmq";
+import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, type RedisServer, startRedis } from "../helpers/redis-server.js";
@@ -349,6 +349,26 @@ describe("a job on a worker's queue that no remote node added", () => {
       }
     } finally {
       await events.close();
+    }
+  });
+});
+
+describe("a remote call whose job another kind of worker took", () => {
+  it("fails saying that no runtrace worker sent its result, and which queue has another worker", async () => {
+    const name = newQueue();
+    const other = new Worker(name, async () => 42, { connection: redis.connection });
+    try {
+      await other.waitUntilReady();
+      const remote = remoteNode<[string], string>("inner", { queue: name, connection: redis.connection });
+      const { tree, result } = await inSession(() => rt.call(remote, "x"));
+      const error = (result as PromiseRejectedResult).reason as RemoteCallError;
+      expect(error).toBeInstanceOf(RemoteCallError);
+      expect(error.message).toMatch(
+        new RegExp(`got a result that no runtrace worker sends \\(42\\).*queue "${name}".*startWorker`),
+      );
+      expect(tree.root.children[0]!.status).toBe("error");
+    } finally {
+      await other.close();
     }
   });
 });

@@ -58,3 +58,12 @@ export function reportField(attempt: number): string {
 
 /** BullMQ's default key prefix. */
 export const DEFAULT_PREFIX = "bull";
+
+/** A job's data or result as a line of text for a message: its JSON, cut at 120 characters. */
+export function shownData(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 120) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

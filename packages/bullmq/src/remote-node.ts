@@ -7,7 +7,14 @@ import { type CallerLink, type JobEnd, linkFor } from "./caller-link.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, type RedisConnection } from "./connection.js";
 import { RemoteCallError, type WorkerError } from "./errors.js";
 import { checkArguments } from "./json-args.js";
-import { type AttemptReport, DEFAULT_PREFIX, type JobData, type JobResult, reportsKey } from "./protocol.js";
+import {
+  type AttemptReport,
+  DEFAULT_PREFIX,
+  type JobData,
+  type JobResult,
+  reportsKey,
+  shownData,
+} from "./protocol.js";
 import { checkRemoteNodeOptions, type RemoteNodeOptions } from "./remote-node-options.js";
 
 /**
@@ -88,6 +95,7 @@ export function remoteNode<A extends unknown[] = unknown[], R = unknown>(
       stopListening();
     }
     if (end === undefined) throw signal.reason;
+    if (end.ok && !isJobResult(end.value)) throw notFromWorker(name, options.queue, jobId, end.value);
     const result = end.ok ? (end.value as JobResult) : undefined;
     // A job done at its first attempt needs no read: its one report came with its result.
     const first = result?.report;
@@ -153,6 +161,29 @@ async function reportsOf(
   const highest = Math.max(0, ...byAttempt.keys());
   const final = byAttempt.get(highest);
   return final === undefined ? [] : allAttempts(byAttempt, final);
+}
+
+/** What a `startWorker` worker returns for a job (see `JobResult`). */
+function isJobResult(value: unknown): value is JobResult {
+  const result = value as Partial<JobResult> | null;
+  return (
+    typeof result === "object" &&
+    result !== null &&
+    result.v === 1 &&
+    "value" in result &&
+    typeof result.report === "object" &&
+    result.report !== null &&
+    Number.isSafeInteger(result.report.attempt)
+  );
+}
+
+/** A job's result that no runtrace worker made: another worker takes the queue's jobs. */
+function notFromWorker(name: string, queue: string, jobId: string, value: unknown): RemoteCallError {
+  const held = shownData(value);
+  const message =
+    `Remote call "${name}" got a result that no runtrace worker sends (${held}): a worker other than ` +
+    `startWorker's takes jobs from queue "${queue}". Run only startWorker({ queue: "${queue}" }) workers on it.`;
+  return new RemoteCallError(message, { name: "NotFromWorkerError", message }, jobId, 1);
 }
 
 /** The caller gave up: the job goes if no worker has it yet (a job being run is left to finish, unheard). */

@@ -6,7 +6,14 @@ import type { Redis } from "ioredis";
 import { AttemptMarks } from "./attempt-marks.js";
 import { blockingOf, connect, DEFAULT_CONNECT_TIMEOUT_MS, type RedisConnection } from "./connection.js";
 import type { WorkerError } from "./errors.js";
-import { type AttemptReport, DEFAULT_PREFIX, type JobData, type JobResult, reportsKey } from "./protocol.js";
+import {
+  type AttemptReport,
+  DEFAULT_PREFIX,
+  type JobData,
+  type JobResult,
+  reportsKey,
+  shownData,
+} from "./protocol.js";
 import { checkPositiveInteger, checkQueueAndConnection } from "./remote-node-options.js";
 import { defineReportCommand, writeReport } from "./reports.js";
 import { warnOnce } from "./warn.js";
@@ -233,12 +240,7 @@ function refusalOf(data: unknown, jobId: string | undefined, queue: string): Wor
   const d = data as Partial<JobData> | null | undefined;
   if (typeof d === "object" && d !== null && typeof d.node === "string" && Array.isArray(d.args))
     return undefined;
-  let held: string;
-  try {
-    held = JSON.stringify(data)?.slice(0, 120) ?? String(data);
-  } catch {
-    held = String(data);
-  }
+  const held = shownData(data);
   return {
     name: "NotARemoteCallError",
     code: "RUNTRACE_REMOTE_NOT_A_CALL",
