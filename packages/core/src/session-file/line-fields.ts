@@ -13,8 +13,8 @@ export const TRACE_ID = /^[0-9a-f]{32}$/;
 /** A span id as W3C trace context and OpenTelemetry write it. */
 export const SPAN_ID = /^[0-9a-f]{16}$/;
 /**
- * A call's kind: runtrace's own (`function`, `llm`, `tool`, ...) or another plain word. Lines are
- * written with kinds unescaped, so only such words are taken.
+ * A call's kind as the graft takes it from elsewhere: runtrace's own (`function`, `llm`, `tool`,
+ * ...) or another plain word. Lines are written with kinds unescaped, so only such words are taken.
  */
 export const KIND = /^[a-z][a-z_-]{0,31}$/;
 
@@ -23,6 +23,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A number that is not NaN or infinite (a time, a duration, a count). */
 export function finite(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
