@@ -4,6 +4,11 @@
  * `Symbol.toPrimitive` may throw on any touch.
  */
 
+/** An object that is not an array (a JSON object, a record's attributes). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** Sets `out[key]`, keeping a key "__proto__" a plain key (a plain store of it sets the prototype). */
 export function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === "__proto__") {

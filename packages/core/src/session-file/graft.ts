@@ -1,10 +1,10 @@
-import { textOf } from "../internal/safe.js";
+import { isObject, textOf } from "../internal/safe.js";
 import { assignOwn, mergeAttributes, storedRecord } from "../recording/record.js";
 import { type SanitizeOptions, sanitize, sanitizeAttributes, sanitizeName } from "../recording/sanitize.js";
 import { isStatus, STATUSES } from "../recording/status.js";
 import type { CallTree } from "../recording/tree.js";
 import type { CallEvent, CallRecord, RecordKind } from "../recording/types.js";
-import { errorOf, eventsOf, finite, isObject, KIND, SPAN_ID, TRACE_ID } from "./line-fields.js";
+import { errorOf, eventsOf, finite, KIND, SPAN_ID, TRACE_ID } from "./line-fields.js";
 import { type CallLine, callLine } from "./lines.js";
 
 /**

@@ -1,4 +1,4 @@
-import { textOf } from "../internal/safe.js";
+import { isObject, textOf } from "../internal/safe.js";
 import type { CallEvent, RecordedError } from "../recording/types.js";
 
 /**
@@ -17,11 +17,6 @@ export const SPAN_ID = /^[0-9a-f]{16}$/;
  * ...) or another plain word. Lines are written with kinds unescaped, so only such words are taken.
  */
 export const KIND = /^[a-z][a-z_-]{0,31}$/;
-
-/** An object that is not an array. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** A number that is not NaN or infinite (a time, a duration, a count). */
 export function finite(value: unknown): value is number {

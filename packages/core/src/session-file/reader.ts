@@ -1,9 +1,10 @@
 import { hostname } from "node:os";
+import { isObject } from "../internal/safe.js";
 import { addEvent, mergeAttributes, storedRecord } from "../recording/record.js";
 import { isStatus } from "../recording/status.js";
 import { CallTree } from "../recording/tree.js";
 import type { CallRecord, RecordKind, SessionStatus } from "../recording/types.js";
-import { errorOf, eventsOf, finite, isObject, shown } from "./line-fields.js";
+import { errorOf, eventsOf, finite, shown } from "./line-fields.js";
 import { FORMAT_VERSION, type Line } from "./lines.js";
 
 /** A stored status; a word this reader does not know reads as `error`. */

@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue } from "@opentelemetry/api";
+import { isObject } from "../internal/safe.js";
 
 /** How deep objects are flattened into dotted keys before the rest becomes JSON text. */
 const MAX_DEPTH = 3;
@@ -45,20 +46,15 @@ function countLeaves(value: Record<string, unknown>, depth: number, budget: numb
   let count = 0;
   for (const key in value) {
     const inner = value[key];
-    const nested = depth < MAX_DEPTH && isPlainObject(inner);
+    const nested = depth < MAX_DEPTH && isObject(inner);
     count += nested ? countLeaves(inner, depth + 1, budget - count) : 1;
     if (count > budget) return count;
   }
   return count;
 }
 
-/** An object that is not an array (what flattens into dotted keys). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function addFlat(out: Attributes, key: string, value: unknown, depth: number): void {
-  if (depth < MAX_DEPTH && isPlainObject(value)) {
+  if (depth < MAX_DEPTH && isObject(value)) {
     for (const inner in value) addFlat(out, `${key}.${inner}`, value[inner], depth + 1);
     return;
   }
@@ -78,7 +74,7 @@ export function addAttributes(out: Attributes, values: Record<string, unknown>):
     // become the prototype of the span's attributes. The record keeps it; spans and exports go without.
     if (key === "__proto__") continue;
     const value = values[key];
-    if (isPlainObject(value) && countLeaves(value, 1, MAX_LEAVES) > MAX_LEAVES) {
+    if (isObject(value) && countLeaves(value, 1, MAX_LEAVES) > MAX_LEAVES) {
       out[key] = jsonText(value);
     } else {
       addFlat(out, key, value, 0);

@@ -1,5 +1,5 @@
 import type { Attributes } from "@opentelemetry/api";
-import { setKey } from "../internal/safe.js";
+import { isObject, setKey } from "../internal/safe.js";
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -20,7 +20,7 @@ import {
 } from "../internal/semconv.js";
 import type { CallRecord, RecordKind } from "../recording/types.js";
 import { isSessionId } from "../session-file/ids.js";
-import { addAttributes, hasKeys, isPlainObject, jsonText } from "./attributes.js";
+import { addAttributes, hasKeys, jsonText } from "./attributes.js";
 
 /** A string attribute of a record, when it has a non-empty one. */
 function named(record: CallRecord, key: string): string | undefined {
@@ -227,13 +227,13 @@ function addFlowAttribute(out: Record<string, unknown>, key: string, value: unkn
     return;
   }
   const existing = out[top];
-  let at: Record<string, unknown> = isPlainObject(existing) ? existing : {};
+  let at: Record<string, unknown> = isObject(existing) ? existing : {};
   if (at !== existing) out[top] = at;
   // Own keys only, each set as data: a span from elsewhere may name `__proto__` or `constructor`.
   for (let i = 1; i < path.length - 1; i++) {
     const segment = path[i]!;
     const inner = Object.hasOwn(at, segment) ? at[segment] : undefined;
-    if (isPlainObject(inner)) at = inner;
+    if (isObject(inner)) at = inner;
     else {
       const made: Record<string, unknown> = {};
       setKey(at, segment, made);

@@ -1,3 +1,4 @@
+import { isObject } from "../../internal/safe.js";
 import { currentFrame } from "../../runtime/frame.js";
 import { inject } from "../../tracing/bridge.js";
 
@@ -47,10 +48,6 @@ export function callerMeta(wantCalls: boolean): Record<string, unknown> {
     meta[META_CALLER] = caller;
   }
   return meta;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The caller a request's `_meta` names, when it names one. */
